@@ -1,0 +1,25 @@
+# Two entry points a new user needs: `make demo` and `make test`. Both install what is missing first.
+SWIFT ?= swift
+
+.PHONY: demo test bench build bootstrap
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+## Local two-peer demo on 127.0.0.1 with ephemeral identities.
+demo: bootstrap
+	$(SWIFT) build -c release --product snap2p
+	.build/release/snap2p demo
+
+## Every test target (unit, vectors, end-to-end over 127.0.0.1, CLI).
+test: bootstrap
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## Benchmarks (release build): throughput, handshakes/s, latency, memory.
+bench: bootstrap
+	$(SWIFT) build -c release --product snap2p-bench
+	.build/release/snap2p-bench
+
+build: bootstrap
+	$(SWIFT) build

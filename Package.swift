@@ -1,0 +1,78 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Layers, lowest first. Arrows point one way:
+/// snap2p (CLI) -> SNaP2P (Peer API + SwiftNIO transport) -> Session / Streams -> Noise / Identity / Wire.
+/// Only `SNaP2P` imports SwiftNIO's networking.
+let package = Package(
+    name: "SNaP2P",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "SNaP2P", targets: ["SNaP2P"]),
+        .executable(name: "snap2p", targets: ["snap2p"]),
+        .executable(name: "snap2p-bench", targets: ["snap2p-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSecp256k1",
+            pkgConfig: "libsecp256k1",
+            providers: [.apt(["libsecp256k1-dev"]), .brew(["secp256k1"])]
+        ),
+        // Varint frames, CBOR, control messages. Pure, no dependencies.
+        .target(name: "SNaP2PWire"),
+        // Noise XX with a selectable key schedule. Pure.
+        .target(name: "SNaP2PNoise", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // secp256k1, c32 addresses, principals, BIP-39/32, node keys, attestations, wallet store.
+        .target(
+            name: "SNaP2PIdentity",
+            dependencies: [
+                "CSecp256k1", "SNaP2PWire",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        // Stream multiplexer and flow-control windows. Pure.
+        .target(name: "SNaP2PStreams", dependencies: ["SNaP2PWire"]),
+        // Handshake state machine (stealth KNOCK, Noise, HELLO, AUTH), keepalive, admission policy. Pure.
+        .target(name: "SNaP2PSession", dependencies: ["SNaP2PWire", "SNaP2PNoise", "SNaP2PIdentity", "SNaP2PStreams"]),
+        // Public async API (Peer, Connection, Stream) and the SwiftNIO transport at the edge.
+        .target(
+            name: "SNaP2P",
+            dependencies: [
+                "SNaP2PSession",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "snap2p",
+            dependencies: ["SNaP2P", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "snap2p-bench",
+            dependencies: [
+                "SNaP2P",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // Golden vectors (copied from the reference implementation's runs) and helpers to load them.
+        .target(name: "TestSupport", dependencies: ["SNaP2PWire"], path: "Tests/TestSupport", resources: [.copy("Fixtures")]),
+        .testTarget(name: "WireTests", dependencies: ["SNaP2PWire", "TestSupport"]),
+        .testTarget(name: "NoiseTests", dependencies: ["SNaP2PNoise", "TestSupport"]),
+        .testTarget(name: "IdentityTests", dependencies: ["SNaP2PIdentity", "TestSupport"]),
+        .testTarget(name: "StreamsTests", dependencies: ["SNaP2PStreams", "TestSupport"]),
+        .testTarget(name: "SessionTests", dependencies: ["SNaP2PSession", "TestSupport"]),
+        .testTarget(name: "SNaP2PTests", dependencies: ["SNaP2P", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["snap2p", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

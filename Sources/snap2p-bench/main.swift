@@ -1,0 +1,1 @@
+print("snap2p-bench")

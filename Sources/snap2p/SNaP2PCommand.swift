@@ -1,0 +1,18 @@
+import ArgumentParser
+
+/// The `snap2p` command: peer-to-peer sessions whose identities are Stacks addresses.
+@main
+struct SNaP2PCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "snap2p",
+        abstract: "Encrypted peer-to-peer sessions between Stacks wallet identities.",
+        discussion: """
+            Each peer proves a Stacks address (the same one Leather or Xverse shows) and talks to the \
+            other over a Noise-encrypted TCP session carrying any number of byte streams.
+            """,
+        version: "0.1.0",
+        // Keep one subcommand per line, alphabetical: parallel branches add lines here.
+        subcommands: [
+        ]
+    )
+}
