@@ -1,4 +1,5 @@
 import Foundation
+import SNaP2PIdentity
 
 /// The invite tokens a stealth listener accepts in a dialer's KNOCK.
 ///
@@ -45,9 +46,7 @@ public final class InviteTokenStore: @unchecked Sendable {
         var remainingUses: Int?
 
         mutating func wipe() {
-            token.withUnsafeMutableBytes { raw in
-                for index in raw.indices { raw[index] = 0 }
-            }
+            secureZero(&token)
         }
     }
 
@@ -67,8 +66,7 @@ public final class InviteTokenStore: @unchecked Sendable {
 
     /// Draws a fresh 32-byte token from the system CSPRNG and stores it.
     public func issue(validity: Duration = InviteTokenStore.defaultValidity, uses: Uses = .unlimited) -> [UInt8] {
-        var generator = SystemRandomNumberGenerator()
-        let token = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        let token = SecureRandom.bytes(32)
         insert(token, validity: validity, uses: uses)
         return token
     }
