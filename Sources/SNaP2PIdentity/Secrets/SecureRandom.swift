@@ -1,0 +1,22 @@
+/// Random bytes from the operating system's cryptographically secure generator.
+package enum SecureRandom {
+    /// `count` fresh random bytes (keys, nonces, context blinding).
+    package static func bytes(_ count: Int) -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+    }
+
+    /// Fills owned secret storage directly, so key material never passes through an array.
+    package static func fill(_ buffer: UnsafeMutableRawBufferPointer) {
+        var generator = SystemRandomNumberGenerator()
+        var offset = 0
+        while offset < buffer.count {
+            let word = generator.next()
+            withUnsafeBytes(of: word) { wordBytes in
+                let take = min(wordBytes.count, buffer.count - offset)
+                buffer.baseAddress!.advanced(by: offset).copyMemory(from: wordBytes.baseAddress!, byteCount: take)
+                offset += take
+            }
+        }
+    }
+}
