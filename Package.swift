@@ -66,7 +66,7 @@ let package = Package(
         ),
         // Golden vectors (copied from the reference implementation's runs) and helpers to load them.
         .target(name: "TestSupport", dependencies: ["SNaP2PWire"], path: "Tests/TestSupport", resources: [.copy("Fixtures")]),
-        .testTarget(name: "WireTests", dependencies: ["SNaP2PWire", "TestSupport"]),
+        .testTarget(name: "WireTests", dependencies: ["SNaP2PWire", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "NoiseTests", dependencies: ["SNaP2PNoise", "TestSupport"]),
         .testTarget(name: "IdentityTests", dependencies: ["SNaP2PIdentity", "TestSupport"]),
         .testTarget(name: "StreamsTests", dependencies: ["SNaP2PStreams", "TestSupport"]),

@@ -21,9 +21,8 @@ public struct Mnemonic: Sendable, CustomStringConvertible, CustomDebugStringConv
 
     /// Draws a 24-word phrase (256 bits of entropy) from the system's cryptographic random source.
     public static func generate() -> Mnemonic {
-        var generator = SystemRandomNumberGenerator()
-        var entropy = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        defer { entropy.zeroize() }
+        var entropy = SecureRandom.bytes(32)
+        defer { secureZero(&entropy) }
         // 32 bytes is a valid entropy length, so this cannot throw.
         return try! Mnemonic(entropy: entropy)
     }
@@ -34,7 +33,7 @@ public struct Mnemonic: Sendable, CustomStringConvertible, CustomDebugStringConv
         // At most 8 checksum bits, so the first hash byte holds all of them.
         var bits = entropy
         bits.append(Array(SHA256.hash(data: entropy))[0])
-        defer { bits.zeroize() }
+        defer { secureZero(&bits) }
         let wordCount = entropy.count * 8 * 33 / 32 / 11
         words = (0..<wordCount).map { BIP39WordList.english[Self.elevenBits(of: bits, at: $0 * 11)] }
     }
@@ -51,7 +50,7 @@ public struct Mnemonic: Sendable, CustomStringConvertible, CustomDebugStringConv
         let checksumBits = candidates.count * 11 - entropyBytes * 8
         // Entropy followed by one byte whose top `checksumBits` bits are the checksum.
         var bits = [UInt8](repeating: 0, count: entropyBytes + 1)
-        defer { bits.zeroize() }
+        defer { secureZero(&bits) }
         var words: [String] = []
         words.reserveCapacity(candidates.count)
         for (offset, candidate) in candidates.enumerated() {
@@ -65,7 +64,7 @@ public struct Mnemonic: Sendable, CustomStringConvertible, CustomDebugStringConv
             words.append(BIP39WordList.english[index])
         }
         var entropy = Array(bits[..<entropyBytes])
-        defer { entropy.zeroize() }
+        defer { secureZero(&entropy) }
         let expected = Array(SHA256.hash(data: entropy))[0] >> UInt8(8 - checksumBits)
         guard bits[entropyBytes] >> UInt8(8 - checksumBits) == expected else { throw .invalidChecksum }
         self.words = words
@@ -77,8 +76,8 @@ public struct Mnemonic: Sendable, CustomStringConvertible, CustomDebugStringConv
         var password = Array(phrase.utf8)
         var salt = Array(("mnemonic" + passphrase.decomposedStringWithCompatibilityMapping).utf8)
         defer {
-            password.zeroize()
-            salt.zeroize()
+            secureZero(&password)
+            secureZero(&salt)
         }
         do {
             // BIP-39 fixes 2048 rounds, below CryptoExtras' checked minimum.
