@@ -143,8 +143,9 @@ import TestSupport
 
     @Test func structuralProblemsAreNamed() throws {
         func malformed(_ alter: (inout [String: CBOR]) -> Void) throws -> AttestationError? {
+            let bytes = try reencoded(serialized, alter)
             do {
-                _ = try NodeKeyAttestation(serialized: reencoded(serialized, alter))
+                _ = try NodeKeyAttestation(serialized: bytes)
                 return nil
             } catch {
                 return error
