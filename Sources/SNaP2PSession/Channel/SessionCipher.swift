@@ -21,7 +21,7 @@ public enum SessionCipherError: Error, Equatable, Sendable {
 /// but an authentication failure here is an attack or a bug, and continuing would leave the two
 /// nonces out of step. Buffers are reused across calls so the data path does not allocate per frame.
 public struct SessionCipher: Sendable {
-    private var ciphers: NoiseTransportCiphers
+    var ciphers: NoiseTransportCiphers
     private var plaintext: [UInt8] = []
     private var broken = false
 

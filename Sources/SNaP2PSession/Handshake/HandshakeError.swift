@@ -23,9 +23,8 @@ public struct HandshakeError: Error, Sendable, CustomStringConvertible {
         case invalidHello(String)
         /// The peer's attestation did not verify.
         case attestationRejected(AttestationError)
-        /// The attested Ed25519 key is not a valid curve point, so it cannot be bound.
-        case unbindableNodeKey(NodeKeyError)
-        /// The peer's Noise static key is not the Montgomery form of its attested node key.
+        /// The peer's Noise static key is not the Montgomery form of its attested node key (or that
+        /// key is no valid curve point).
         case nodeKeyBindingMismatch
         /// HELLO announced a different node key than the attestation.
         case helloNodeKeyMismatch

@@ -273,7 +273,7 @@ public struct HandshakeStateMachine: Sendable {
             sessionID = echoedID
             try send(.authOK(principal: localPrincipal.description, sessionID: sessionID), actions: &actions)
         case .responder:
-            guard ConstantTime.equal(echoedID, sessionID) else {
+            guard constantTimeEquals(echoedID, sessionID) else {
                 throw Refusal(.sessionIDMismatch, code: .authFailed, reply: .encrypted("Session id mismatch"))
             }
         }
@@ -300,23 +300,13 @@ public struct HandshakeStateMachine: Sendable {
     private func verifyPeer(attestation bytes: [UInt8], now: UInt64) throws(Refusal) -> VerifiedPeer {
         let attestation: NodeKeyAttestation
         let principal: Principal
-        do {
+        do throws(AttestationError) {
             attestation = try NodeKeyAttestation(serialized: bytes)
             principal = try attestation.verify(at: now, network: configuration.network)
         } catch {
-            let code: ProtocolErrorCode = switch error {
-            case .expired, .notYetValid: .attestationExpired
-            default: .attestationInvalid
-            }
-            throw Refusal(.attestationRejected(error), code: code, reply: .encrypted("Attestation invalid: \(error)"))
+            throw Refusal(.attestationRejected(error), code: error.protocolErrorCode, reply: .encrypted("Attestation invalid: \(error)"))
         }
-        let boundKey: [UInt8]
-        do {
-            boundKey = try NodeKey.montgomeryPublicKey(fromEd25519: attestation.nodePublicKey)
-        } catch {
-            throw Refusal(.unbindableNodeKey(error), code: .attestationInvalid, reply: .encrypted("Node key binding failed"))
-        }
-        guard ConstantTime.equal(boundKey, remoteStaticKey) else {
+        guard attestation.binds(noiseStaticKey: remoteStaticKey) else {
             throw Refusal(.nodeKeyBindingMismatch, code: .attestationInvalid, reply: .encrypted("Node key binding failed"))
         }
         guard remoteHello?.nodePublicKey == attestation.nodePublicKey else {
