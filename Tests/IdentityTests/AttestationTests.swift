@@ -287,3 +287,21 @@ private struct ImpostorWallet: Wallet {
     var network: StacksNetwork { principal.network }
     func sign(messageHash: [UInt8]) throws -> Secp256k1.RecoverableSignature { try key.signRecoverable(messageHash: messageHash) }
 }
+
+/// The attestations both peers sent in the reference's recorded session (fixed clock 1700000000).
+@Suite struct TranscriptAttestationTests {
+    @Test(arguments: [
+        ("attestation_initiator", "2122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f40"),
+        ("attestation_responder", "4142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f60"),
+    ])
+    func verifyAndBindTheirNodeKeys(field: String, nodeSeed: String) throws {
+        let bytes = [UInt8](hex: Vectors.value(Vectors.reference, "transcripts", "public", field) as! String)
+        let attestation = try NodeKeyAttestation(serialized: bytes)
+        #expect(attestation.serialized() == bytes)
+        let principal = try attestation.verify(at: 1_700_000_000, network: .mainnet)
+        #expect(principal == attestation.principal)
+        let nodeKey = try NodeKey(seed: [UInt8](hex: nodeSeed))
+        #expect(attestation.nodePublicKey == nodeKey.publicKey)
+        #expect(attestation.binds(noiseStaticKey: [UInt8](nodeKey.noiseStaticKey.publicKey.rawRepresentation)))
+    }
+}
