@@ -33,6 +33,8 @@ public struct StacksAddress: Hashable, Sendable, CustomStringConvertible {
 
     /// Shortest and longest text of a valid address (24 payload bytes; see ``C32``).
     static let textLengths = 26...41
+    /// hash160 and the 4-byte checksum.
+    private static let payloadLength = 24
 
     /// Network and kind.
     public let version: Version
@@ -68,8 +70,8 @@ public struct StacksAddress: Hashable, Sendable, CustomStringConvertible {
             case .badCharacter(let character, let offset): throw .badCharacter(character, offset: offset + 1)
             case .tooShort: throw .badLength
             case .badChecksum:
-                // A wrong length decodes to the wrong number of bytes; report that before the checksum.
-                guard Self.textLengths.contains(text.count) else { throw .badLength }
+                // Text that cannot hold a 20-byte hash and a checksum is a length error, not a typo.
+                guard (try? C32.decode(String(text.dropFirst(2))))?.count == Self.payloadLength else { throw .badLength }
                 throw .badChecksum
             }
         }

@@ -51,8 +51,8 @@ public struct NoiseXXHandshake: Sendable {
     /// True once all three messages went through; then ``split()`` may be called.
     public var isComplete: Bool { messageIndex == 3 && !failed }
 
-    /// True when the next step is ``writeMessage(payload:)``, false when it is ``readMessage(_:)``.
-    public var isWriteTurn: Bool { (messageIndex % 2 == 0) == (role == .initiator) }
+    /// True when the next step is ``writeMessage(payload:)``; false when it is ``readMessage(_:)`` or the handshake is over.
+    public var isWriteTurn: Bool { messageIndex < 3 && (messageIndex % 2 == 0) == (role == .initiator) }
 
     /// `h`; after completion, the channel-binding value both sides share.
     public var handshakeHash: [UInt8] { symmetric.handshakeHash }
@@ -62,7 +62,7 @@ public struct NoiseXXHandshake: Sendable {
 
     /// Writes the next message carrying `payload` (encrypted once a key exists; plaintext in message 1).
     public mutating func writeMessage(payload: [UInt8] = []) throws(NoiseError) -> [UInt8] {
-        guard !failed, messageIndex < 3, isWriteTurn, let ephemeral = localEphemeral else { throw .invalidState }
+        guard !failed, isWriteTurn, let ephemeral = localEphemeral else { throw .invalidState }
         do throws(NoiseError) {
             var message: [UInt8] = []
             switch messageIndex {

@@ -1,0 +1,137 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import SNaP2PIdentity
+
+/// Reads seed phrases, passwords and answers from standard input: without echo when it is a terminal,
+/// as plain bytes from a pipe (scripts). Prompts go to standard error so standard output stays
+/// parseable.
+enum TerminalInput {
+    /// Why input could not be read.
+    enum Failure: Error, CustomStringConvertible {
+        /// More than `maximumBytes` arrived.
+        case tooLong(maximumBytes: Int)
+        /// Standard input ended before anything was read.
+        case endOfInput(what: String)
+        /// `read(2)` failed.
+        case readFailed(errno: Int32)
+
+        var description: String {
+            switch self {
+            case .tooLong(let maximumBytes): "input is longer than \(maximumBytes) bytes"
+            case .endOfInput(let what): "standard input ended before the \(what) was read"
+            case .readFailed(let code): "cannot read standard input: \(String(cString: strerror(code)))"
+            }
+        }
+    }
+
+    /// Whether standard input is a terminal (interactive use) rather than a pipe or file.
+    static var isInteractive: Bool { isatty(STDIN_FILENO) == 1 }
+
+    /// Whether standard error is a terminal (where prompts and progress can be drawn).
+    static var standardErrorIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+
+    /// Writes to standard error without a newline (prompts, progress).
+    static func writeToStandardError(_ text: String) {
+        var bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeMutableBytes { write(STDERR_FILENO, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { return }
+            offset += written
+        }
+    }
+
+    /// On a terminal: prompts and reads one line with echo off. From a pipe: reads one line.
+    static func readSecretLine(prompt: String, what: String, maximumBytes: Int) throws(Failure) -> String {
+        guard isInteractive else { return try readLine(what: what, maximumBytes: maximumBytes) }
+        writeToStandardError(prompt)
+        let line = try withEchoDisabled { () throws(Failure) -> String in try readLine(what: what, maximumBytes: maximumBytes) }
+        writeToStandardError("\n")
+        return line
+    }
+
+    /// On a terminal: prompts and reads one visible line. From a pipe: reads one line.
+    static func readVisibleLine(prompt: String, what: String, maximumBytes: Int) throws(Failure) -> String {
+        if isInteractive { writeToStandardError(prompt) }
+        return try readLine(what: what, maximumBytes: maximumBytes)
+    }
+
+    /// Reads everything up to end of input (a phrase piped in by a script, possibly over several lines).
+    static func readToEnd(what: String, maximumBytes: Int) throws(Failure) -> String {
+        var bytes: [UInt8] = []
+        defer { secureZero(&bytes) }
+        var chunk = [UInt8](repeating: 0, count: 1024)
+        defer { secureZero(&chunk) }
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .readFailed(errno: errno)
+            }
+            if count == 0 { break }
+            guard bytes.count + count <= maximumBytes else { throw .tooLong(maximumBytes: maximumBytes) }
+            bytes.append(contentsOf: chunk[..<count])
+        }
+        guard !bytes.isEmpty else { throw .endOfInput(what: what) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Reads up to a newline (not included) one byte at a time, so nothing past the line is consumed
+    /// from a pipe that later reads will need.
+    private static func readLine(what: String, maximumBytes: Int) throws(Failure) -> String {
+        var bytes: [UInt8] = []
+        defer { secureZero(&bytes) }
+        var byte: UInt8 = 0
+        while true {
+            let count = read(STDIN_FILENO, &byte, 1)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .readFailed(errno: errno)
+            }
+            if count == 0 {
+                guard !bytes.isEmpty else { throw .endOfInput(what: what) }
+                break
+            }
+            if byte == UInt8(ascii: "\n") { break }
+            guard bytes.count < maximumBytes else { throw .tooLong(maximumBytes: maximumBytes) }
+            bytes.append(byte)
+        }
+        byte = 0
+        if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Runs `body` with terminal echo off, restoring the terminal afterwards, and also on Ctrl-C
+    /// (which would otherwise leave the shell without echo).
+    private static func withEchoDisabled<R>(_ body: () throws(Failure) -> R) throws(Failure) -> R {
+        var original = termios()
+        guard tcgetattr(STDIN_FILENO, &original) == 0 else { return try body() }
+        var silent = original
+        silent.c_lflag &= ~tcflag_t(ECHO)
+        savedTerminalState = original
+        let previousHandler = signal(SIGINT, restoreTerminalAndExit)
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &silent)
+        defer {
+            tcsetattr(STDIN_FILENO, TCSAFLUSH, &original)
+            signal(SIGINT, previousHandler)
+            savedTerminalState = nil
+        }
+        return try body()
+    }
+}
+
+/// The terminal settings to put back if the user presses Ctrl-C while echo is off. Written only by
+/// the main thread around a prompt; read by the signal handler.
+nonisolated(unsafe) private var savedTerminalState: termios?
+
+/// SIGINT handler installed while echo is off: restores the terminal, then exits like an interrupted process.
+private func restoreTerminalAndExit(_ signal: Int32) {
+    if var state = savedTerminalState {
+        tcsetattr(STDIN_FILENO, TCSANOW, &state)
+    }
+    _exit(128 + signal)
+}
