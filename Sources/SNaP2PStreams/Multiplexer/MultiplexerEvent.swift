@@ -2,7 +2,7 @@ import SNaP2PWire
 
 /// What the multiplexer asks of its owner after a received message: hand data to streams,
 /// report state changes, and send replies.
-public enum MultiplexerEvent: Sendable, Equatable {
+package enum MultiplexerEvent: Sendable, Equatable {
     /// The peer opened a stream.
     case streamOpened(StreamID, label: String?)
     /// Data for a stream. Call ``StreamMultiplexer/consumed(_:byteCount:)`` once the application

@@ -2,7 +2,7 @@ import SNaP2PWire
 
 extension StreamMultiplexer {
     /// Applies a message from the peer. Messages that are not about streams return no events.
-    public mutating func receive(_ message: ControlMessage) -> [MultiplexerEvent] {
+    package mutating func receive(_ message: ControlMessage) -> [MultiplexerEvent] {
         switch message {
         case .openStream(let id, let label):
             return receiveOpen(id, label: label)

@@ -19,11 +19,11 @@ import SNaP2PWire
 /// control, data beyond the granted window, `ec` 14 (MESSAGE_TOO_LARGE); credit past `Int.max`,
 /// `ec` 15. A stream is removed once it is reset, or both sides sent fin and the application
 /// consumed every byte.
-public struct StreamMultiplexer: Sendable {
+package struct StreamMultiplexer: Sendable {
     /// Which ids this side opens.
-    public let role: StreamRole
+    package let role: StreamRole
     /// Limits and options.
-    public let configuration: StreamMultiplexerConfiguration
+    package let configuration: StreamMultiplexerConfiguration
 
     private var streams: [StreamID: StreamState] = [:]
     /// The id our next stream gets; nil once the id space is used up.
@@ -37,31 +37,31 @@ public struct StreamMultiplexer: Sendable {
     /// Data delivered in ``MultiplexerEvent/data(_:_:)`` events but not yet reported consumed,
     /// over all streams. Without flow control the transport pauses socket reads while this is
     /// high: that is the only backpressure a reference peer understands.
-    public private(set) var bufferedByteCount = 0
+    package private(set) var bufferedByteCount = 0
 
     /// A multiplexer for a freshly established session.
-    public init(role: StreamRole, configuration: StreamMultiplexerConfiguration = .init()) {
+    package init(role: StreamRole, configuration: StreamMultiplexerConfiguration = .init()) {
         self.role = role
         self.configuration = configuration
         self.nextLocalID = role.firstStreamID
     }
 
     /// Streams open in at least one direction, ours and the peer's.
-    public var openStreamCount: Int { streams.count }
+    package var openStreamCount: Int { streams.count }
 
     /// Whether `id` is open.
-    public func isOpen(_ id: StreamID) -> Bool { streams[id] != nil }
+    package func isOpen(_ id: StreamID) -> Bool { streams[id] != nil }
 
     /// Bytes we may still send on `id` before the peer grants more; nil without flow control
     /// or for an unknown stream.
-    public func sendCredit(for id: StreamID) -> Int? { streams[id]?.outbound?.credit }
+    package func sendCredit(for id: StreamID) -> Int? { streams[id]?.outbound?.credit }
 
     /// The receive window of `id` (grows with auto-tuning); nil without flow control or for an
     /// unknown stream.
-    public func receiveWindowSize(for id: StreamID) -> Int? { streams[id]?.inbound?.size }
+    package func receiveWindowSize(for id: StreamID) -> Int? { streams[id]?.inbound?.size }
 
     /// Opens a stream with the next id of our parity. Data may be written at once.
-    public mutating func openStream(label: String? = nil) throws(StreamMultiplexerError) -> (StreamID, [ControlMessage]) {
+    package mutating func openStream(label: String? = nil) throws(StreamMultiplexerError) -> (StreamID, [ControlMessage]) {
         guard streams.count < configuration.maximumConcurrentStreams else { throw .tooManyStreams }
         guard let id = nextLocalID else { throw .streamIDsExhausted }
         let (next, overflow) = id.addingReportingOverflow(2)
@@ -76,7 +76,7 @@ public struct StreamMultiplexer: Sendable {
     /// nothing can go now (nothing pending, or the window is shut: wait for
     /// ``MultiplexerEvent/windowOpened(_:)``). The data path uses this with
     /// `ControlMessage.encodeStreamData` to avoid copying; ``write(_:on:fin:)`` is built on it.
-    public mutating func nextChunk(
+    package mutating func nextChunk(
         on id: StreamID,
         pendingByteCount: Int,
         fin: Bool
@@ -94,7 +94,7 @@ public struct StreamMultiplexer: Sendable {
 
     /// Sends as much of `data` as chunking and the peer's window allow, then fin if asked and
     /// everything went. Keep the rest and write it again after ``MultiplexerEvent/windowOpened(_:)``.
-    public mutating func write(
+    package mutating func write(
         _ data: ArraySlice<UInt8>,
         on id: StreamID,
         fin: Bool = false
@@ -112,19 +112,19 @@ public struct StreamMultiplexer: Sendable {
     }
 
     /// ``write(_:on:fin:)`` for a whole array.
-    public mutating func write(_ data: [UInt8], on id: StreamID, fin: Bool = false) throws(StreamMultiplexerError) -> WriteOutcome {
+    package mutating func write(_ data: [UInt8], on id: StreamID, fin: Bool = false) throws(StreamMultiplexerError) -> WriteOutcome {
         try write(data[...], on: id, fin: fin)
     }
 
     /// Ends our write side: an empty STREAM_DATA with fin, as the reference ends streams.
-    public mutating func finish(_ id: StreamID) throws(StreamMultiplexerError) -> [ControlMessage] {
+    package mutating func finish(_ id: StreamID) throws(StreamMultiplexerError) -> [ControlMessage] {
         try write([], on: id, fin: true).messages
     }
 
     /// Aborts a stream in both directions with `code` (the reference uses 17 for local aborts).
     /// Data the peer already sent is dropped quietly when it arrives. Nothing is sent for a
     /// stream that is already gone.
-    public mutating func reset(_ id: StreamID, code: ProtocolErrorCode) -> [ControlMessage] {
+    package mutating func reset(_ id: StreamID, code: ProtocolErrorCode) -> [ControlMessage] {
         guard removeStream(id) else { return [] }
         recentlyReset.insert(id)
         return [.closeStream(streamID: id, code: code)]
@@ -133,7 +133,7 @@ public struct StreamMultiplexer: Sendable {
     /// Reports that the application took `byteCount` bytes of `id`'s data. With flow control this
     /// returns a WINDOW_UPDATE once enough was consumed; it also completes a stream whose both
     /// directions finished.
-    public mutating func consumed(_ id: StreamID, byteCount: Int) -> [ControlMessage] {
+    package mutating func consumed(_ id: StreamID, byteCount: Int) -> [ControlMessage] {
         guard var stream = streams[id] else { return [] }
         let count = min(max(byteCount, 0), stream.backlog)
         stream.backlog -= count
@@ -208,19 +208,19 @@ extension StreamMultiplexer {
 }
 
 /// One planned STREAM_DATA.
-public struct OutboundChunk: Sendable, Hashable {
+package struct OutboundChunk: Sendable, Hashable {
     /// Data bytes in it (0 for a bare fin).
-    public var byteCount: Int
+    package var byteCount: Int
     /// Whether it carries `f: true`.
-    public var fin: Bool
+    package var fin: Bool
 }
 
 /// The result of ``StreamMultiplexer/write(_:on:fin:)``.
-public struct WriteOutcome: Sendable, Equatable {
+package struct WriteOutcome: Sendable, Equatable {
     /// Leading bytes of the data that went out; the caller keeps the rest.
-    public var acceptedByteCount: Int
+    package var acceptedByteCount: Int
     /// STREAM_DATA messages to send, in order.
-    public var messages: [ControlMessage]
+    package var messages: [ControlMessage]
     /// The peer's window stopped the write short; continue after ``MultiplexerEvent/windowOpened(_:)``.
-    public var isBlocked: Bool
+    package var isBlocked: Bool
 }
