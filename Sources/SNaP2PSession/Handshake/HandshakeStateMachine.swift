@@ -230,6 +230,11 @@ public struct HandshakeStateMachine: Sendable {
             }
             try finishNoise(noise)
         } catch {
+            // A listener that refuses before Noise (a stealth reference listener with no token
+            // store answers every dialer with AUTH_FAIL 18) sends plaintext instead of message 2.
+            if configuration.role == .initiator, case .authFail(let code, let reason)? = try? ControlMessage.decode(frame) {
+                throw Refusal(.refusedByPeer, code: code, reply: .none, remoteReason: reason)
+            }
             throw Refusal(.noise(error), code: .handshakeFailed, reply: .none)
         }
         guard configuration.role == .initiator else { return }
