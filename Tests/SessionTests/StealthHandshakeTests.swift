@@ -109,6 +109,17 @@ import TestSupport
         #expect(listener.isFinished)
     }
 
+    @Test func dialerWithoutTokenReportsAPlaintextRefusal() async throws {
+        let dialerPeer = try await TestPeer.make()
+        var dialer = HandshakeStateMachine(configuration: dialerPeer.configuration(.initiator))
+        #expect(dialer.start(now: TestPeer.now).sentFrames.first?.count == 32)
+        let refusal = ControlMessage.authFail(code: .inviteRequired, reason: "Invite token required for stealth mode")
+        let actions = dialer.receive(frame: refusal.encoded(), now: TestPeer.now)
+        let error = try #require(actions.closeError)
+        #expect(error.code == .inviteRequired)
+        #expect(error.remoteReason == "Invite token required for stealth mode")
+    }
+
     @Test func dialerRefusesAKnockResponseThatSaysNo() async throws {
         let dialerPeer = try await TestPeer.make()
         var dialer = HandshakeStateMachine(configuration: dialerPeer.configuration(.initiator, inviteToken: [UInt8](repeating: 3, count: 20)))
