@@ -77,12 +77,14 @@ public final class Stream: Sendable {
         public typealias Element = [UInt8]
         let stream: Stream
 
+        /// One iterator at a time.
         public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(stream: stream) }
 
         /// Yields chunks in order; one iterator at a time.
         public struct AsyncIterator: AsyncIteratorProtocol {
             let stream: Stream
 
+            /// The next chunk (at most one STREAM_DATA's worth), or `nil` after the remote finished.
             public mutating func next() async throws -> [UInt8]? {
                 try await stream.queue.next()
             }

@@ -248,12 +248,12 @@ extension SessionHandler {
 
     private func pauseReadsIfBacklogged() {
         guard !streamsFlowControlled, let buffered = multiplexer?.bufferedByteCount else { return }
-        if buffered > settings.streamReceiveBuffer { readsPaused = true }
+        if buffered > settings.receiveBuffer { readsPaused = true }
     }
 
     private func resumeReadsIfDrained(context: ChannelHandlerContext) {
         guard readsPaused, let buffered = multiplexer?.bufferedByteCount,
-              buffered <= settings.streamReceiveBuffer / 2 else { return }
+              buffered <= settings.receiveBuffer / 2 else { return }
         readsPaused = false
         if readPending {
             readPending = false

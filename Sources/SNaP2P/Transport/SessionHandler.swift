@@ -45,6 +45,8 @@ final class SessionHandler: ChannelDuplexHandler {
     // Handshake
     var handshake: HandshakeStateMachine?
     var handshakeTimeout: Scheduled<Void>?
+    /// Whether any handshake frame arrived, to tell a silent hang-up from a refusal.
+    var heardFromRemote = false
     let established: EventLoopPromise<Connection>
     let closed: EventLoopPromise<SNaP2PError?>
 
