@@ -13,7 +13,9 @@ struct SNaP2PCommand: AsyncParsableCommand {
         version: "0.1.0",
         // Keep one subcommand per line, alphabetical: parallel branches add lines here.
         subcommands: [
+            DialCommand.self,
             InspectCommand.self,
+            ListenCommand.self,
             WalletCommand.self,
         ]
     )

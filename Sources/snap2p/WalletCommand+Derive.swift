@@ -1,7 +1,5 @@
 import ArgumentParser
-import Foundation
 import SNaP2PIdentity
-import SNaP2PWire
 
 extension WalletCommand {
     /// `snap2p wallet derive`: a seed phrase's addresses and public keys, without storing anything.
@@ -39,55 +37,9 @@ extension WalletCommand {
         }
 
         func run() throws {
-            let mnemonic = try SeedPhraseInput.read()
+            let mnemonic = try TerminalInput.readMnemonic()
             let derived = try mnemonic.stacksAccounts(0..<UInt32(accounts), network: testnet ? .testnet : .mainnet)
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                for account in derived {
-                    let line = try encoder.encode(DerivedAccountJSON(account))
-                    print(String(decoding: line, as: UTF8.self))
-                }
-            } else {
-                print("account  address                                    public key")
-                for account in derived {
-                    let index = "\(account.index)".padding(toLength: 8, withPad: " ", startingAt: 0)
-                    let address = account.address.description.padding(toLength: 42, withPad: " ", startingAt: 0)
-                    print("\(index) \(address) \(Hex.encode(account.publicKey.bytes))")
-                }
-            }
+            try WalletOutput.printAccounts(derived, json: json)
         }
-    }
-}
-
-/// One `--json` line of `wallet derive`.
-private struct DerivedAccountJSON: Encodable {
-    let account: UInt32
-    let address: String
-    let publicKey: String
-
-    init(_ account: StacksAccount) {
-        self.account = account.index
-        self.address = account.address.description
-        self.publicKey = Hex.encode(account.publicKey.bytes)
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case account, address
-        case publicKey = "public_key"
-    }
-}
-
-/// Reads and validates a seed phrase: hidden prompt on a terminal, all of standard input from a pipe.
-enum SeedPhraseInput {
-    static func read() throws -> Mnemonic {
-        let text: String
-        if TerminalInput.isInteractive {
-            text = try TerminalInput.readSecretLine(
-                prompt: "Seed phrase (input hidden): ", what: "seed phrase", maximumBytes: Mnemonic.maximumPhraseBytes)
-        } else {
-            text = try TerminalInput.readToEnd(what: "seed phrase", maximumBytes: Mnemonic.maximumPhraseBytes)
-        }
-        return try Mnemonic(phrase: text)
     }
 }

@@ -35,10 +35,10 @@ enum TerminalInput {
 
     /// Writes to standard error without a newline (prompts, progress).
     static func writeToStandardError(_ text: String) {
-        var bytes = Array(text.utf8)
+        let bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
-            let written = bytes.withUnsafeMutableBytes { write(STDERR_FILENO, $0.baseAddress! + offset, $0.count - offset) }
+            let written = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress! + offset, $0.count - offset) }
             if written < 0 && errno == EINTR { continue }
             guard written > 0 else { return }
             offset += written
@@ -48,8 +48,11 @@ enum TerminalInput {
     /// On a terminal: prompts and reads one line with echo off. From a pipe: reads one line.
     static func readSecretLine(prompt: String, what: String, maximumBytes: Int) throws(Failure) -> String {
         guard isInteractive else { return try readLine(what: what, maximumBytes: maximumBytes) }
-        writeToStandardError(prompt)
-        let line = try withEchoDisabled { () throws(Failure) -> String in try readLine(what: what, maximumBytes: maximumBytes) }
+        // Echo goes off (discarding anything typed ahead) before the prompt invites typing.
+        let line = try withEchoDisabled { () throws(Failure) -> String in
+            writeToStandardError(prompt)
+            return try readLine(what: what, maximumBytes: maximumBytes)
+        }
         writeToStandardError("\n")
         return line
     }
@@ -78,6 +81,18 @@ enum TerminalInput {
         }
         guard !bytes.isEmpty else { throw .endOfInput(what: what) }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Reads and validates a seed phrase: a hidden line on a terminal, all of standard input from a
+    /// pipe (so a phrase may span lines).
+    static func readMnemonic() throws -> Mnemonic {
+        let text: String
+        if isInteractive {
+            text = try readSecretLine(prompt: "Seed phrase (input hidden): ", what: "seed phrase", maximumBytes: Mnemonic.maximumPhraseBytes)
+        } else {
+            text = try readToEnd(what: "seed phrase", maximumBytes: Mnemonic.maximumPhraseBytes)
+        }
+        return try Mnemonic(phrase: text)
     }
 
     /// Reads up to a newline (not included) one byte at a time, so nothing past the line is consumed
@@ -116,7 +131,7 @@ enum TerminalInput {
         let previousHandler = signal(SIGINT, restoreTerminalAndExit)
         tcsetattr(STDIN_FILENO, TCSAFLUSH, &silent)
         defer {
-            tcsetattr(STDIN_FILENO, TCSAFLUSH, &original)
+            tcsetattr(STDIN_FILENO, TCSANOW, &original)
             signal(SIGINT, previousHandler)
             savedTerminalState = nil
         }

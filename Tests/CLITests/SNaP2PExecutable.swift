@@ -74,3 +74,88 @@ struct SNaP2PExecutable {
             standardError: try String(contentsOf: errorURL, encoding: .utf8))
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension SNaP2PExecutable {
+    /// One exchange with a program at a terminal: wait until the output shows `prompt`, then type `reply`.
+    struct Exchange {
+        let prompt: String
+        let reply: (_ screen: String) -> String
+    }
+
+    /// Runs `snap2p` on a pseudo-terminal (standard input, output and error all on it), answering
+    /// its prompts in order, and returns everything the terminal showed (including any echo).
+    static func runInTerminal(_ arguments: [String], exchanges: [Exchange], environment: [String: String] = [:]) async throws -> (status: Int32, screen: String) {
+        let executable = try #require(url, "the snap2p binary was not found next to the test bundle")
+        let master = PseudoTerminal.openMaster(O_RDWR | O_NOCTTY)
+        try #require(master >= 0 && PseudoTerminal.grant(master) == 0 && PseudoTerminal.unlock(master) == 0)
+        defer { close(master) }
+        let slaveName = try #require(PseudoTerminal.slaveName(master))
+        let slave = open(String(cString: slaveName), O_RDWR | O_NOCTTY)
+        try #require(slave >= 0)
+        let terminal = FileHandle(fileDescriptor: slave, closeOnDealloc: true)
+
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        var base = ["HOME": FileManager.default.temporaryDirectory.path, "PATH": "/usr/bin:/bin", "TERM": "dumb"]
+        base.merge(environment) { _, new in new }
+        process.environment = base
+        process.standardInput = terminal
+        process.standardOutput = terminal
+        process.standardError = terminal
+        try process.run()
+        try terminal.close()
+
+        var screen = ""
+        var seen = screen.startIndex
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        var pending = exchanges[...]
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline {
+            if let exchange = pending.first, let found = screen.range(of: exchange.prompt, range: seen..<screen.endIndex) {
+                seen = found.upperBound
+                pending.removeFirst()
+                let reply = Array((exchange.reply(screen) + "\n").utf8)
+                _ = reply.withUnsafeBytes { write(master, $0.baseAddress, $0.count) }
+                continue
+            }
+            var poller = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, 200) > 0 else {
+                if !process.isRunning && pending.isEmpty { break }
+                continue
+            }
+            let count = buffer.withUnsafeMutableBytes { read(master, $0.baseAddress, $0.count) }
+            // EIO: the program exited and closed the terminal.
+            guard count > 0 else { break }
+            screen += String(decoding: buffer[..<count], as: UTF8.self)
+        }
+        process.waitUntilExit()
+        #expect(pending.isEmpty, "prompts never shown: \(pending.map(\.prompt)); screen: \(screen)")
+        return (process.terminationStatus, screen)
+    }
+}
+
+/// The POSIX pseudo-terminal calls, looked up at run time: glibc declares them only for
+/// `_XOPEN_SOURCE`, so Swift's Glibc module does not import them.
+private enum PseudoTerminal {
+    typealias Call = @convention(c) (Int32) -> Int32
+    static let openMaster = function("posix_openpt", as: Call.self)
+    static let grant = function("grantpt", as: Call.self)
+    static let unlock = function("unlockpt", as: Call.self)
+    static let slaveName = function("ptsname", as: (@convention(c) (Int32) -> UnsafeMutablePointer<CChar>?).self)
+
+    private static func function<F>(_ name: String, as type: F.Type) -> F {
+        #if canImport(Darwin)
+        let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: -2), name)  // RTLD_DEFAULT
+        #else
+        let symbol = dlsym(nil, name)
+        #endif
+        return unsafeBitCast(symbol!, to: type)
+    }
+}

@@ -88,4 +88,13 @@ import TestSupport
         #expect(result.standardOutput.contains("Examples:"))
         #expect(result.standardOutput.contains("snap2p wallet derive --accounts 5 --testnet"))
     }
+
+    @Test func phraseTypedAtATerminalIsNotEchoed() async throws {
+        let (status, screen) = try await SNaP2PExecutable.runInTerminal(
+            ["wallet", "derive"],
+            exchanges: [.init(prompt: "Seed phrase (input hidden): ") { _ in Self.phrase }])
+        #expect(status == 0, "\(screen)")
+        #expect(screen.contains(Self.accounts[0]["address_mainnet"] as! String))
+        #expect(!screen.contains("abandon"))
+    }
 }

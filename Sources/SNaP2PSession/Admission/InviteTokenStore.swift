@@ -148,14 +148,8 @@ public final class InviteTokenStore: @unchecked Sendable {
     /// where (or whether) the token matched. Call with the lock held.
     private func constantTimeIndex(of token: [UInt8]) -> Int? {
         var found: Int? = nil
-        for index in entries.indices {
-            let candidate = entries[index].token
-            var difference: UInt8 = candidate.count == token.count ? 0 : 1
-            let count = min(candidate.count, token.count)
-            for offset in 0..<count {
-                difference |= candidate[offset] ^ token[offset]
-            }
-            if difference == 0 && found == nil { found = index }
+        for index in entries.indices where constantTimeEquals(entries[index].token, token) && found == nil {
+            found = index
         }
         return found
     }

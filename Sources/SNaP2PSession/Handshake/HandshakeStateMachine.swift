@@ -112,6 +112,7 @@ public struct HandshakeStateMachine: Sendable {
     /// processed in order. On ``HandshakeAction/established(_:)`` the bytes after the last
     /// handshake frame are in ``EstablishedSession/bufferedBytes``, so nothing is lost.
     public mutating func receive(bytes: some Sequence<UInt8>, now: UInt64) -> [HandshakeAction] {
+        guard !isFinished else { return [.close(Self.usedAfterFinishing)] }
         frameDecoder.append(bytes)
         var actions: [HandshakeAction] = []
         while !isFinished {
@@ -150,12 +151,20 @@ public struct HandshakeStateMachine: Sendable {
         return error
     }
 
+    /// A caller bug: after `.established` the connection's bytes belong to the session.
+    private static let usedAfterFinishing = HandshakeError(
+        .unexpectedMessage("input after the handshake finished"),
+        code: .internalError
+    )
+
     // MARK: - Steps
 
     private mutating func handle(_ frame: [UInt8], now: UInt64, actions: inout [HandshakeAction]) throws(Refusal) {
         switch stage {
-        case .idle, .established, .closed:
-            throw Refusal(.unexpectedMessage("frame outside the handshake"), code: .internalError, reply: .none)
+        case .established, .closed:
+            throw Refusal(Self.usedAfterFinishing.reason, code: .internalError, reply: .none)
+        case .idle:
+            throw Refusal(.unexpectedMessage("frame before start(now:)"), code: .internalError, reply: .none)
         case .awaitingKnock:
             try handleKnock(frame, actions: &actions)
         case .awaitingKnockResponse:
@@ -221,6 +230,11 @@ public struct HandshakeStateMachine: Sendable {
             }
             try finishNoise(noise)
         } catch {
+            // A listener that refuses before Noise (a stealth reference listener with no token
+            // store answers every dialer with AUTH_FAIL 18) sends plaintext instead of message 2.
+            if configuration.role == .initiator, case .authFail(let code, let reason)? = try? ControlMessage.decode(frame) {
+                throw Refusal(.refusedByPeer, code: code, reply: .none, remoteReason: reason)
+            }
             throw Refusal(.noise(error), code: .handshakeFailed, reply: .none)
         }
         guard configuration.role == .initiator else { return }

@@ -1,0 +1,86 @@
+import NIOCore
+
+/// An authenticated, encrypted session with one remote peer, carrying any number of streams.
+///
+/// Dropping the last reference to a connection closes it, so a task that fails cannot leak one.
+public final class Connection: Sendable {
+    /// The remote's proven identity.
+    public let remotePrincipal: Principal
+    /// This side's identity.
+    public let localPrincipal: Principal
+    /// The 32-byte session id the listener chose.
+    public let sessionID: [UInt8]
+    /// Whether both sides offered `fc1`, so streams have flow-control windows.
+    public let isFlowControlled: Bool
+    /// The remote's IP address and port as text, when known.
+    public let remoteAddress: String?
+
+    let link: SessionLink
+    private let incoming: AsyncStream<Stream>
+    private let closeFuture: EventLoopFuture<SNaP2PError?>
+
+    init(
+        remotePrincipal: Principal,
+        localPrincipal: Principal,
+        sessionID: [UInt8],
+        isFlowControlled: Bool,
+        remoteAddress: String?,
+        link: SessionLink,
+        incoming: AsyncStream<Stream>,
+        closeFuture: EventLoopFuture<SNaP2PError?>
+    ) {
+        self.remotePrincipal = remotePrincipal
+        self.localPrincipal = localPrincipal
+        self.sessionID = sessionID
+        self.isFlowControlled = isFlowControlled
+        self.remoteAddress = remoteAddress
+        self.link = link
+        self.incoming = incoming
+        self.closeFuture = closeFuture
+    }
+
+    deinit {
+        link.execute { $0.close(code: nil) }
+    }
+
+    /// Opens a stream (OPEN_STREAM). Data may be written at once.
+    /// Throws ``SNaP2PError/streamRefused(code:)`` when this side already has the maximum open.
+    public func openStream(label: String? = nil) async throws -> Stream {
+        try await link.submit { handler, promise in handler.openStream(label: label, promise: promise) }
+    }
+
+    /// The streams the remote opens, in order; ends when the connection closes.
+    public var incomingStreams: IncomingStreams { IncomingStreams(connection: self) }
+
+    /// Closes the session and every stream in it. Bytes already written are sent first.
+    public func close() async {
+        link.execute { $0.close(code: nil) }
+        _ = try? await closeFuture.get()
+    }
+
+    /// Waits until the session has ended; returns why when it ended with an error, `nil` when
+    /// it was closed cleanly (by either side's ``close()``).
+    public func closed() async -> SNaP2PError? {
+        (try? await closeFuture.get()) ?? nil
+    }
+
+    /// Streams opened by the remote.
+    public struct IncomingStreams: AsyncSequence, Sendable {
+        public typealias Element = Stream
+        let connection: Connection
+
+        public func makeAsyncIterator() -> AsyncIterator {
+            AsyncIterator(connection: connection, base: connection.incoming.makeAsyncIterator())
+        }
+
+        /// Yields each stream the remote opens.
+        public struct AsyncIterator: AsyncIteratorProtocol {
+            let connection: Connection
+            var base: AsyncStream<Stream>.AsyncIterator
+
+            public mutating func next() async -> Stream? {
+                await base.next()
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import NIOCore
+
+/// A listening socket: an async sequence of the connections that completed their handshake.
+///
+/// Connections that fail the handshake (bad attestation, not allowed, no invite token, garbage)
+/// never appear here; the remote learns why and the listener carries on. Closing the listener
+/// stops accepting; established connections stay open.
+public final class Listener: AsyncSequence, Sendable {
+    public typealias Element = Connection
+
+    /// The address the socket is bound to.
+    public let host: String
+    /// The bound port (the ephemeral port chosen by the system when asked for port 0).
+    public let port: Int
+
+    private let serverChannel: any Channel
+    private let connections: AsyncStream<Connection>
+    private let renewal: Task<Void, Never>
+
+    init(
+        host: String,
+        port: Int,
+        serverChannel: any Channel,
+        connections: AsyncStream<Connection>,
+        renewal: Task<Void, Never>
+    ) {
+        self.host = host
+        self.port = port
+        self.serverChannel = serverChannel
+        self.connections = connections
+        self.renewal = renewal
+    }
+
+    deinit {
+        renewal.cancel()
+        serverChannel.close(promise: nil)
+    }
+
+    /// Stops accepting connections and ends the sequence.
+    public func close() async {
+        renewal.cancel()
+        try? await serverChannel.close()
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(listener: self, base: connections.makeAsyncIterator())
+    }
+
+    /// Yields each authenticated connection; ends when the listener is closed.
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let listener: Listener
+        var base: AsyncStream<Connection>.AsyncIterator
+
+        public mutating func next() async -> Connection? {
+            await base.next()
+        }
+    }
+}

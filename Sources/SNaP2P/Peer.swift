@@ -1,0 +1,204 @@
+import Logging
+import NIOCore
+import NIOPosix
+import SNaP2PIdentity
+import SNaP2PNoise
+import SNaP2PSession
+
+/// A SNaP2P node: one wallet identity that listens for and dials authenticated, encrypted sessions.
+///
+/// ```swift
+/// let peer = Peer(configuration: PeerConfiguration(network: .testnet))
+/// let listener = try await peer.listen(host: "127.0.0.1", port: 0)
+/// let connection = try await otherPeer.dial("127.0.0.1:\(listener.port)")
+/// let stream = try await connection.openStream(label: "chat")
+/// try await stream.write(Array("hello".utf8))
+/// ```
+///
+/// The wallet signs one node-key attestation (24 h by default) that every handshake presents; it
+/// is re-issued before it runs out, so a peer can run for as long as it likes.
+public final class Peer: Sendable {
+    /// The identity this peer proves.
+    public let wallet: any Wallet
+    /// Settings every connection of this peer uses (the wallet's network wins over the one given).
+    public let configuration: PeerConfiguration
+
+    let credentials: PeerCredentials
+    let eventLoopGroup: any EventLoopGroup
+
+    /// A peer with `wallet`'s identity, or a fresh throwaway one on the configuration's network.
+    public convenience init(wallet: (any Wallet)? = nil, configuration: PeerConfiguration = PeerConfiguration()) {
+        self.init(wallet: wallet, configuration: configuration, attestationClock: WallClock.unixSeconds)
+    }
+
+    /// `attestationClock` dates this peer's attestations; tests shift it to present stale ones.
+    init(wallet: (any Wallet)?, configuration: PeerConfiguration, attestationClock: @escaping @Sendable () -> UInt64) {
+        var configuration = configuration
+        let wallet = wallet ?? LocalWallet.ephemeral(network: configuration.network)
+        configuration.network = wallet.network
+        self.wallet = wallet
+        self.configuration = configuration
+        self.credentials = PeerCredentials(
+            wallet: wallet,
+            validity: configuration.attestationValidity,
+            clock: attestationClock
+        )
+        self.eventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    }
+
+    /// The principal (`stacks:<address>`) remotes see.
+    public var principal: Principal { wallet.principal }
+
+    /// Binds `host:port` (port 0: a free port, see ``Listener/port``) and accepts connections.
+    public func listen(host: String = "0.0.0.0", port: Int = 0) async throws -> Listener {
+        let address = try PeerAddress(host: host, port: port)
+        _ = try await credentials.current()
+        let (connections, continuation) = AsyncStream.makeStream(
+            of: Connection.self,
+            bufferingPolicy: .bufferingOldest(Self.unacceptedConnectionLimit)
+        )
+        let configuration = self.configuration
+        let credentials = self.credentials
+        let rateLimit = configuration.effectiveRateLimit
+        let logger = configuration.logger
+        let bootstrap = ServerBootstrap(group: eventLoopGroup)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture(withResultOf: {
+                    if let rateLimit {
+                        try channel.pipeline.syncOperations.addHandler(AcceptRateLimitHandler(limit: rateLimit, logger: logger))
+                    }
+                })
+            }
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.writeBufferWaterMark, value: Self.writeBufferWaterMark)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let established = channel.eventLoop.makePromise(of: Connection.self)
+                    let handler = SessionHandler(
+                        settings: Self.sessionSettings(
+                            configuration: configuration,
+                            credentials: credentials,
+                            role: .responder,
+                            inviteToken: nil
+                        ),
+                        established: established,
+                        closed: channel.eventLoop.makePromise(of: SNaP2PError?.self)
+                    )
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                    established.futureResult.whenSuccess { connection in
+                        if case .dropped = continuation.yield(connection) {
+                            logger.debug("closing a connection the app is not accepting")
+                        }
+                    }
+                }
+            }
+        let serverChannel: any Channel
+        do {
+            serverChannel = try await bootstrap.bind(host: address.host, port: address.port).get()
+        } catch {
+            throw SNaP2PError.connectionFailed(reason: "cannot listen on \(address.host):\(address.port): \(error)")
+        }
+        serverChannel.closeFuture.whenComplete { _ in continuation.finish() }
+        let boundPort = serverChannel.localAddress?.port ?? address.port
+        logger.debug("listening", metadata: ["host": "\(address.host)", "port": "\(boundPort)"])
+        let renewal = Task { [credentials] in await credentials.keepRenewed() }
+        return Listener(
+            host: address.host,
+            port: boundPort,
+            serverChannel: serverChannel,
+            connections: connections,
+            renewal: renewal
+        )
+    }
+
+    /// Dials `host:port` (`[ipv6]:port` for IPv6 literals) and completes the handshake.
+    /// Pass the invite token a stealth listener gave out. Cancelling the task abandons the dial.
+    public func dial(_ address: String, inviteToken: [UInt8]? = nil) async throws -> Connection {
+        let address = try PeerAddress(parsing: address)
+        return try await dial(host: address.host, port: address.port, inviteToken: inviteToken)
+    }
+
+    /// Dials `host` (IPv4, IPv6 or a DNS name) on `port` and completes the handshake.
+    public func dial(host: String, port: Int, inviteToken: [UInt8]? = nil) async throws -> Connection {
+        let address = try PeerAddress(host: host, port: port)
+        let settings = Self.sessionSettings(
+            configuration: configuration,
+            credentials: credentials,
+            role: .initiator,
+            inviteToken: inviteToken,
+            attestation: try await credentials.current()
+        )
+        let eventLoop = eventLoopGroup.next()
+        let established = eventLoop.makePromise(of: Connection.self)
+        let closed = eventLoop.makePromise(of: SNaP2PError?.self)
+        let bootstrap = ClientBootstrap(group: eventLoop)
+            .connectTimeout(TimeAmount(configuration.connectTimeout))
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .channelOption(.writeBufferWaterMark, value: Self.writeBufferWaterMark)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        SessionHandler(settings: settings, established: established, closed: closed)
+                    )
+                }
+            }
+        let connect = bootstrap.connect(host: address.host, port: address.port)
+        connect.whenFailure { established.fail($0) }
+        return try await withTaskCancellationHandler {
+            do {
+                return try await established.futureResult.get()
+            } catch let error as SNaP2PError {
+                throw error
+            } catch {
+                throw SNaP2PError.connectionFailed(reason: "\(address.host):\(address.port): \(error)")
+            }
+        } onCancel: {
+            connect.whenSuccess { $0.close(promise: nil) }
+            established.fail(CancellationError())
+        }
+    }
+
+    /// Handshakes that finished but were not yet taken from the listener; more are closed.
+    static let unacceptedConnectionLimit = 256
+    /// Larger than NIO's 32/64 KiB default so whole 64 KiB frames flow without stalls.
+    static let writeBufferWaterMark = ChannelOptions.Types.WriteBufferWaterMark(low: 1 << 20, high: 4 << 20)
+
+    private static func sessionSettings(
+        configuration: PeerConfiguration,
+        credentials: PeerCredentials,
+        role: HandshakeRole,
+        inviteToken: [UInt8]?,
+        attestation: NodeKeyAttestation? = nil
+    ) -> SessionSettings {
+        var logger = configuration.logger
+        logger[metadataKey: "role"] = role == .initiator ? "dialer" : "listener"
+        return SessionSettings(
+            handshake: HandshakeConfiguration(
+                role: role,
+                nodeKey: credentials.nodeKey,
+                attestation: attestation ?? credentials.latest,
+                network: configuration.network,
+                visibility: configuration.visibility,
+                capabilities: configuration.flowControl ? HandshakeConfiguration.defaultCapabilities : [],
+                inviteToken: inviteToken,
+                inviteTokenVerifier: configuration.inviteTokens,
+                authorizationPolicy: configuration.authorization
+            ),
+            handshakeTimeout: configuration.handshakeTimeout,
+            keepalive: configuration.keepalive,
+            maximumStreams: configuration.maximumStreams,
+            flowControl: configuration.flowControl,
+            streamReceiveBuffer: configuration.streamReceiveBuffer,
+            logger: logger
+        )
+    }
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}

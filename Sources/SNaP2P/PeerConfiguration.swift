@@ -1,0 +1,104 @@
+import Logging
+import SNaP2PIdentity
+import SNaP2PSession
+import SNaP2PWire
+
+/// How a ``Peer`` presents itself and whom it admits. Every field has the protocol's default.
+public struct PeerConfiguration: Sendable {
+    /// The Stacks network of this peer's identity and of the identities it accepts (a mainnet
+    /// peer refuses testnet attestations). A peer made with a wallet takes the wallet's network.
+    public var network: StacksNetwork
+    /// Sent in HELLO; a stealth listener also requires an invite token before any handshake.
+    public var visibility: Visibility
+    /// Who may hold a session with this peer, checked after the remote's attestation verified.
+    /// Applies to both roles: a dialer refuses a listener it does not admit.
+    public var authorization: any AuthorizationPolicy
+    /// The invite tokens a stealth listener accepts. Issue and revoke tokens on it at any time.
+    public var inviteTokens: InviteTokenStore
+    /// Connections per remote IP a listener accepts before any cryptography.
+    public var rateLimit: RateLimit
+    /// How long a dial may take to establish TCP.
+    public var connectTimeout: Duration
+    /// How long a handshake may take, from TCP connect to AUTH_OK.
+    public var handshakeTimeout: Duration
+    /// PING cadence and how long a PONG may take before the session is closed.
+    public var keepalive: Keepalive
+    /// Streams the remote may have open at once; one more is refused with STREAM_REFUSED.
+    public var maximumStreams: Int
+    /// Offers the `fc1` flow-control capability; used only when the remote offers it too.
+    public var flowControl: Bool
+    /// Unread bytes held per stream before the remote is held back (its window with fc1, the
+    /// socket otherwise).
+    public var streamReceiveBuffer: Int
+    /// How long this peer's node-key attestation is valid; it is re-issued before it runs out.
+    public var attestationValidity: Duration
+    /// Where the peer logs. Silent unless a handler is given; never logs secrets.
+    public var logger: Logger
+
+    /// The rate-limit setting of ``rateLimit``.
+    public enum RateLimit: Sendable, Hashable {
+        /// The protocol's defaults: stealth 5, private 30 per minute, public unlimited.
+        case automatic
+        /// No limit (tests and load runs).
+        case off
+        /// This limit, whatever the visibility.
+        case custom(ConnectionRateLimit)
+    }
+
+    /// Keepalive timing.
+    public struct Keepalive: Sendable, Hashable {
+        /// Time between PINGs (the first goes out when the session starts).
+        public var interval: Duration
+        /// How long to wait for a PONG before closing the session with TIMEOUT.
+        public var timeout: Duration
+
+        public init(interval: Duration = .seconds(30), timeout: Duration = .seconds(10)) {
+            self.interval = interval
+            self.timeout = timeout
+        }
+    }
+
+    public init(
+        network: StacksNetwork = .mainnet,
+        visibility: Visibility = .public,
+        authorization: any AuthorizationPolicy = AllowAllPolicy(),
+        inviteTokens: InviteTokenStore = InviteTokenStore(),
+        rateLimit: RateLimit = .automatic,
+        connectTimeout: Duration = .seconds(10),
+        handshakeTimeout: Duration = .seconds(30),
+        keepalive: Keepalive = Keepalive(),
+        maximumStreams: Int = 100,
+        flowControl: Bool = true,
+        streamReceiveBuffer: Int = 1 << 20,
+        attestationValidity: Duration = .seconds(24 * 60 * 60),
+        logger: Logger = Logger(label: "snap2p", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) {
+        self.network = network
+        self.visibility = visibility
+        self.authorization = authorization
+        self.inviteTokens = inviteTokens
+        self.rateLimit = rateLimit
+        self.connectTimeout = connectTimeout
+        self.handshakeTimeout = handshakeTimeout
+        self.keepalive = keepalive
+        self.maximumStreams = maximumStreams
+        self.flowControl = flowControl
+        self.streamReceiveBuffer = streamReceiveBuffer
+        self.attestationValidity = attestationValidity
+        self.logger = logger
+    }
+
+    /// The limit a listener applies, after resolving ``RateLimit/automatic`` for the visibility.
+    var effectiveRateLimit: ConnectionRateLimit? {
+        switch rateLimit {
+        case .off: nil
+        case .custom(let limit): limit
+        case .automatic:
+            switch visibility {
+            case .public: nil
+            case .private: .private
+            case .stealth: .stealth
+            }
+        }
+    }
+}

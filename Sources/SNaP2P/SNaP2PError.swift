@@ -1,0 +1,50 @@
+/// Everything the public API throws. Cases that come from the protocol carry its error code
+/// (`description` prints the upper-case name, e.g. `NOT_ALLOWED`) and the remote's reason text.
+public enum SNaP2PError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The handshake did not complete: refused by the remote (its AUTH_FAIL code), refused by
+    /// us (the check that failed), cut off, or timed out (`.timeout`).
+    case handshakeFailed(code: ProtocolErrorCode, reason: String?)
+    /// No TCP connection could be made (refused, unreachable, DNS, connect timeout).
+    case connectionFailed(reason: String)
+    /// An established session ended abnormally: `.connectionClosed` when the remote hung up,
+    /// `.timeout` when PINGs went unanswered, `.authFailed` when a frame failed to decrypt,
+    /// `.messageTooLarge` / `.invalidMessage` for a broken byte stream, or the code of the
+    /// remote's ERROR message.
+    case connectionClosed(code: ProtocolErrorCode, reason: String?)
+    /// The stream ended with an error: the remote's CLOSE_STREAM code, or `.streamClosed` when
+    /// writing to a stream that is already closed for writing.
+    case streamClosed(code: ProtocolErrorCode)
+    /// The remote refused to open the stream (`.streamRefused` / `.resourceExhausted` over its
+    /// limit, `.streamIDInUse`), or our own stream limit is reached.
+    case streamRefused(code: ProtocolErrorCode)
+    /// An address that is not `host:port` (IPv6 as `[addr]:port`).
+    case invalidAddress(String)
+    /// The listener was closed.
+    case listenerClosed
+
+    /// The protocol error code, when the failure has one.
+    public var code: ProtocolErrorCode? {
+        switch self {
+        case .handshakeFailed(let code, _), .connectionClosed(let code, _): code
+        case .streamClosed(let code), .streamRefused(let code): code
+        case .connectionFailed, .invalidAddress, .listenerClosed: nil
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .handshakeFailed(let code, let reason): "handshake failed: \(code)" + Self.suffix(reason)
+        case .connectionFailed(let reason): "connection failed: \(reason)"
+        case .connectionClosed(let code, let reason): "connection closed: \(code)" + Self.suffix(reason)
+        case .streamClosed(let code): "stream closed: \(code)"
+        case .streamRefused(let code): "stream refused: \(code)"
+        case .invalidAddress(let text): "invalid address \"\(text)\": expected host:port or [ipv6]:port"
+        case .listenerClosed: "listener closed"
+        }
+    }
+
+    private static func suffix(_ reason: String?) -> String {
+        guard let reason, !reason.isEmpty else { return "" }
+        return " (\(reason))"
+    }
+}

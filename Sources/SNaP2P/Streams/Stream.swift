@@ -1,0 +1,89 @@
+/// One bidirectional byte stream inside a ``Connection``.
+///
+/// Writes are ordered, split into frames of at most 64 KiB, and suspend while the remote's
+/// flow-control window (fc1 peers) or the socket is full; nothing is dropped silently.
+/// Reading is done through ``inbound``. Dropping the last reference to a stream that is still
+/// open aborts it (CLOSE_STREAM `INTERNAL`), so a stream can never be leaked by a task that fails.
+public final class Stream: Sendable {
+    /// The stream id: even when opened by the dialer, odd when opened by the listener.
+    public let id: UInt64
+    /// The label given to ``Connection/openStream(label:)`` (the protocol's `l`), if any.
+    public let label: String?
+
+    let link: SessionLink
+    let queue: InboundByteQueue
+
+    init(id: UInt64, label: String?, link: SessionLink, queue: InboundByteQueue) {
+        self.id = id
+        self.label = label
+        self.link = link
+        self.queue = queue
+    }
+
+    deinit {
+        let id = self.id
+        link.execute { $0.streamReleased(id) }
+    }
+
+    /// The bytes the remote sends, chunk by chunk; ends after the remote's `finish()`, throws
+    /// ``SNaP2PError`` when the stream or connection ends with an error.
+    public var inbound: Inbound { Inbound(stream: self) }
+
+    /// Sends `bytes`; returns once they are handed to the connection (not acknowledged by the
+    /// remote). Throws ``SNaP2PError/streamClosed(code:)`` after ``finish()`` or ``close(error:)``,
+    /// and the connection's error once it has ended. Cancelling a suspended write aborts the stream.
+    public func write(_ bytes: [UInt8]) async throws {
+        guard !bytes.isEmpty else { return }
+        let id = self.id
+        try await withTaskCancellationHandler {
+            try await link.submit { handler, promise in handler.write(bytes, streamID: id, promise: promise) }
+        } onCancel: {
+            link.execute { $0.closeStream(id, code: .internalError) }
+        }
+    }
+
+    /// Half-closes: tells the remote this side sends nothing more (STREAM_DATA with `f`), after
+    /// everything written so far. Reading continues until the remote finishes too.
+    public func finish() async throws {
+        let id = self.id
+        try await link.submit { handler, promise in handler.finish(streamID: id, promise: promise) }
+    }
+
+    /// Ends the stream in both directions (CLOSE_STREAM). With `code`, the remote's reader sees
+    /// ``SNaP2PError/streamClosed(code:)``; without, a clean end.
+    public func close(error code: ProtocolErrorCode? = nil) {
+        let id = self.id
+        link.execute { $0.closeStream(id, code: code) }
+    }
+
+    /// The received bytes of one stream as an async sequence of chunks.
+    public struct Inbound: AsyncSequence, Sendable {
+        public typealias Element = [UInt8]
+        let stream: Stream
+
+        public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(stream: stream) }
+
+        /// Yields chunks in order; one iterator at a time.
+        public struct AsyncIterator: AsyncIteratorProtocol {
+            let stream: Stream
+
+            public mutating func next() async throws -> [UInt8]? {
+                try await stream.queue.next()
+            }
+        }
+    }
+}
+
+extension Stream.Inbound {
+    /// Reads until the remote finishes and returns everything, refusing more than `limit` bytes.
+    public func collect(upTo limit: Int) async throws -> [UInt8] {
+        var all: [UInt8] = []
+        for try await chunk in self {
+            guard all.count + chunk.count <= limit else {
+                throw SNaP2PError.streamClosed(code: .messageTooLarge)
+            }
+            all.append(contentsOf: chunk)
+        }
+        return all
+    }
+}

@@ -1,0 +1,208 @@
+import ArgumentParser
+import Foundation
+import SNaP2P
+
+/// `snap2p dial`: connects to a peer (typically `snap2p listen`) and checks the session: handshakes
+/// only (optionally many, for a rate), or streams whose echo must come back byte for byte.
+struct DialCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dial",
+        abstract: "Connect to a peer, send on streams and verify the echo.",
+        discussion: """
+            Opens --streams streams labelled "chat", sends the message (or --bytes deterministic \
+            bytes) on each, finishes them and checks that the echo is complete and identical. The \
+            identity is a fresh throwaway one. Exit status 0 on success; otherwise the error, with \
+            its protocol code (e.g. NOT_ALLOWED, INVALID_TOKEN), and status 1.
+
+            Examples:
+              snap2p dial 127.0.0.1:9000 -m "hello"
+              snap2p dial [::1]:9000 --bytes 104857600 --streams 4 --json
+              snap2p dial example.org:9000 --handshake-only --repeat 1000 --json
+              snap2p dial 10.0.0.2:9000 --token 6f1c...
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The peer: host:port, or [ipv6]:port.", valueName: "host:port"))
+    var address: String
+
+    @Flag(help: "Only complete the handshake, then close.")
+    var handshakeOnly = false
+
+    @Option(help: "With --handshake-only: this many handshakes one after another, and their rate.")
+    var `repeat` = 1
+
+    @Option(name: [.customShort("m"), .long], help: "The text to send on each stream.")
+    var message = "Hello from SNaP2P!"
+
+    @Option(help: "Send this many deterministic bytes on each stream instead of the message.")
+    var bytes: Int?
+
+    @Option(help: "How many streams to open at once.")
+    var streams = 1
+
+    @Option(help: ArgumentHelp("The invite token of a stealth listener (hex).", valueName: "hex"))
+    var token: String?
+
+    @Flag(help: "Use a testnet identity (ST... principals).")
+    var testnet = false
+
+    @Flag(help: "Print one JSON object per line (events: connected, echo, done, error).")
+    var json = false
+
+    func validate() throws {
+        guard self.repeat >= 1 else { throw ValidationError("--repeat must be at least 1") }
+        guard self.repeat == 1 || handshakeOnly else { throw ValidationError("--repeat needs --handshake-only") }
+        guard streams >= 1 else { throw ValidationError("--streams must be at least 1") }
+        if let bytes, bytes < 0 { throw ValidationError("--bytes must not be negative") }
+    }
+
+    func run() async throws {
+        let output = PeerEventOutput(json: json)
+        let inviteToken = try token.map(PeerEventOutput.decodeToken)
+        let peer = Peer(configuration: PeerConfiguration(network: testnet ? .testnet : .mainnet))
+        do {
+            if handshakeOnly {
+                try await handshakes(peer: peer, inviteToken: inviteToken, output: output)
+            } else {
+                try await exchange(peer: peer, inviteToken: inviteToken, output: output)
+            }
+        } catch {
+            output.failure(error)
+            throw ExitCode.failure
+        }
+    }
+
+    /// `--handshake-only [--repeat M]`: M sequential handshakes, each closed at once.
+    private func handshakes(peer: Peer, inviteToken: [UInt8]?, output: PeerEventOutput) async throws {
+        let clock = ContinuousClock()
+        let start = clock.now
+        for _ in 0..<self.repeat {
+            let begun = clock.now
+            let connection = try await peer.dial(address, inviteToken: inviteToken)
+            output.connected(principal: connection.remotePrincipal, from: nil, handshakeTime: clock.now - begun)
+            await connection.close()
+        }
+        guard self.repeat > 1 else { return }
+        let seconds = PeerEventOutput.milliseconds(clock.now - start) / 1000
+        var event = PeerEventOutput.Event("done")
+        event.handshakes = self.repeat
+        event.seconds = seconds
+        event.handshakesPerSecond = Double(self.repeat) / seconds
+        output.emit(event, text: "\(self.repeat) handshakes in \(PeerEventOutput.format(seconds)) s: "
+            + "\(PeerEventOutput.format(Double(self.repeat) / seconds)) per second")
+    }
+
+    /// Streams whose echo must match what was sent.
+    private func exchange(peer: Peer, inviteToken: [UInt8]?, output: PeerEventOutput) async throws {
+        let clock = ContinuousClock()
+        let begun = clock.now
+        let connection = try await peer.dial(address, inviteToken: inviteToken)
+        output.connected(principal: connection.remotePrincipal, from: nil, handshakeTime: clock.now - begun)
+        let payload: EchoPayload = bytes.map { .deterministic(count: $0) } ?? .text(message)
+        let start = clock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<streams {
+                let stream = try await connection.openStream(label: "chat")
+                group.addTask {
+                    async let echoed: Void = payload.verifyEcho(on: stream)
+                    try await payload.send(on: stream)
+                    try await echoed
+                    var event = PeerEventOutput.Event("echo")
+                    event.stream = stream.id
+                    event.bytes = payload.count
+                    output.emit(event, text: payload.echoDescription(stream: stream.id))
+                }
+            }
+            try await group.waitForAll()
+        }
+        let seconds = PeerEventOutput.milliseconds(clock.now - start) / 1000
+        await connection.close()
+        let total = payload.count * streams
+        var event = PeerEventOutput.Event("done")
+        event.bytes = total
+        event.seconds = seconds
+        event.megabytesPerSecond = Double(total) / seconds / 1e6
+        output.emit(event, text: "\(total) bytes echoed in \(PeerEventOutput.format(seconds)) s "
+            + "(\(PeerEventOutput.format(Double(total) / seconds / 1e6)) MB/s each way)")
+    }
+}
+
+/// What `dial` sends on each stream and how it checks the echo without holding it all.
+enum EchoPayload: Sendable {
+    case text(String)
+    /// Byte `i` is `i % 251`: cheap to produce and check in blocks, and no power-of-two period
+    /// that would hide a misplaced chunk.
+    case deterministic(count: Int)
+
+    private static let period = 251
+    /// Written in blocks of about 1 MiB (a whole number of periods).
+    private static let block: [UInt8] = (0..<(4177 * period)).map { UInt8($0 % period) }
+
+    var count: Int {
+        switch self {
+        case .text(let text): text.utf8.count
+        case .deterministic(let count): count
+        }
+    }
+
+    func send(on stream: SNaP2P.Stream) async throws {
+        switch self {
+        case .text(let text):
+            try await stream.write(Array(text.utf8))
+        case .deterministic(let count):
+            var remaining = count
+            while remaining > 0 {
+                let length = min(remaining, Self.block.count)
+                try await stream.write(length == Self.block.count ? Self.block : Array(Self.block[..<length]))
+                remaining -= length
+            }
+        }
+        try await stream.finish()
+    }
+
+    /// Reads the echo to its end and throws unless it is exactly what was sent.
+    func verifyEcho(on stream: SNaP2P.Stream) async throws {
+        switch self {
+        case .text(let text):
+            let echoed = try await stream.inbound.collect(upTo: text.utf8.count)
+            guard echoed == Array(text.utf8) else { throw EchoMismatch(stream: stream.id, offset: 0) }
+        case .deterministic(let count):
+            var offset = 0
+            for try await chunk in stream.inbound {
+                guard offset + chunk.count <= count else { throw EchoMismatch(stream: stream.id, offset: offset) }
+                var checked = 0
+                while checked < chunk.count {
+                    let phase = (offset + checked) % Self.period
+                    let length = min(chunk.count - checked, Self.block.count - phase)
+                    guard Self.equal(chunk[checked..<(checked + length)], Self.block[phase..<(phase + length)]) else {
+                        throw EchoMismatch(stream: stream.id, offset: offset + checked)
+                    }
+                    checked += length
+                }
+                offset += chunk.count
+            }
+            guard offset == count else { throw EchoMismatch(stream: stream.id, offset: offset) }
+        }
+    }
+
+    private static func equal(_ lhs: ArraySlice<UInt8>, _ rhs: ArraySlice<UInt8>) -> Bool {
+        lhs.count == rhs.count && lhs.withUnsafeBytes { left in
+            rhs.withUnsafeBytes { right in memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0 }
+        }
+    }
+
+    func echoDescription(stream: UInt64) -> String {
+        switch self {
+        case .text(let text): "Echo on stream \(stream): \(text)"
+        case .deterministic(let count): "Echo on stream \(stream): \(count) bytes verified"
+        }
+    }
+}
+
+/// The echo differed from what was sent.
+struct EchoMismatch: Error, CustomStringConvertible {
+    let stream: UInt64
+    let offset: Int
+
+    var description: String { "the echo on stream \(stream) differs from what was sent at byte \(offset)" }
+}

@@ -1,0 +1,210 @@
+import ArgumentParser
+import Foundation
+import SNaP2P
+
+/// `snap2p listen`: an echo server. Every stream's bytes go back as they arrive and a finished
+/// stream is finished in turn, so `snap2p dial` (or any peer) can check a session end to end.
+struct ListenCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "listen",
+        abstract: "Accept sessions on a port and echo every stream.",
+        discussion: """
+            Prints this peer's principal, then one line per connection and disconnection. The \
+            identity is a fresh throwaway one. --allow makes the listener private (only the listed \
+            principals get in); --stealth additionally demands an invite token before any handshake \
+            (one is generated and printed unless --token gives it).
+
+            Examples:
+              snap2p listen 9000
+              snap2p listen 0 --host 127.0.0.1 --testnet --json
+              snap2p listen 9000 --stealth --allow stacks:SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7
+            """
+    )
+
+    @Argument(help: "The port (0: any free port, printed when ready).")
+    var port: Int
+
+    @Option(help: "The address to bind.")
+    var host = "0.0.0.0"
+
+    @Flag(help: "Use a testnet identity (ST... principals) and accept only testnet peers.")
+    var testnet = false
+
+    @Flag(help: "Print one JSON object per line (events: ready, connected, closed).")
+    var json = false
+
+    @Flag(help: "Reveal nothing to dialers without an invite token.")
+    var stealth = false
+
+    @Option(help: ArgumentHelp("The invite token to accept (hex, 16-32 bytes); generated when omitted.", valueName: "hex"))
+    var token: String?
+
+    @Option(help: ArgumentHelp("Admit only this principal (repeatable).", valueName: "principal"))
+    var allow: [String] = []
+
+    func validate() throws {
+        if token != nil && !stealth { throw ValidationError("--token is only for --stealth listeners") }
+    }
+
+    func run() async throws {
+        let output = PeerEventOutput(json: json)
+        let allowlist = try allow.map { text in
+            do { return try Principal(text) } catch { throw ValidationError("--allow \(text): \(error)") }
+        }
+        let tokens = InviteTokenStore()
+        var printedToken: String?
+        if stealth {
+            if let token {
+                let bytes = try PeerEventOutput.decodeToken(token)
+                do { try tokens.add(bytes) } catch { throw ValidationError("--token: \(error)") }
+            } else {
+                printedToken = Hex.encode(tokens.issue())
+            }
+        }
+        let visibility: Visibility = stealth ? .stealth : (allowlist.isEmpty ? .public : .private)
+        let configuration = PeerConfiguration(
+            network: testnet ? .testnet : .mainnet,
+            visibility: visibility,
+            authorization: allowlist.isEmpty ? AllowAllPolicy() : AllowlistPolicy(Set(allowlist)),
+            inviteTokens: tokens
+        )
+        let peer = Peer(configuration: configuration)
+        let listener: Listener
+        do {
+            listener = try await peer.listen(host: host, port: port)
+        } catch {
+            output.failure(error)
+            throw ExitCode.failure
+        }
+        output.ready(principal: peer.principal, host: listener.host, port: listener.port, token: printedToken)
+        await withDiscardingTaskGroup { group in
+            for await connection in listener {
+                group.addTask { await Self.serve(connection, output: output) }
+            }
+        }
+    }
+
+    /// Echoes every stream of one connection until it ends.
+    private static func serve(_ connection: Connection, output: PeerEventOutput) async {
+        output.connected(principal: connection.remotePrincipal, from: connection.remoteAddress, handshakeTime: nil)
+        await withDiscardingTaskGroup { group in
+            for await stream in connection.incomingStreams {
+                group.addTask {
+                    do {
+                        for try await chunk in stream.inbound { try await stream.write(chunk) }
+                        try await stream.finish()
+                    } catch {
+                        stream.close(error: .internalError)
+                    }
+                }
+            }
+        }
+        output.closed(principal: connection.remotePrincipal, error: await connection.closed())
+    }
+}
+
+/// How `listen` and `dial` report: a sentence per event for people, one JSON object per line
+/// (`event` plus its fields) for scripts. Errors name the protocol error code.
+struct PeerEventOutput: Sendable {
+    let json: Bool
+
+    /// One JSON line; absent fields are left out.
+    struct Event: Encodable {
+        var event: String
+        var principal: String?
+        var host: String?
+        var port: Int?
+        var token: String?
+        var remote: String?
+        var handshakeMilliseconds: Double?
+        var handshakes: Int?
+        var handshakesPerSecond: Double?
+        var stream: UInt64?
+        var bytes: Int?
+        var seconds: Double?
+        var megabytesPerSecond: Double?
+        var code: String?
+        var error: String?
+
+        init(_ event: String) {
+            self.event = event
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case event, principal, host, port, token, remote, handshakes, stream, bytes, seconds, code, error
+            case handshakeMilliseconds = "handshake_ms"
+            case handshakesPerSecond = "handshakes_per_second"
+            case megabytesPerSecond = "mb_per_s"
+        }
+    }
+
+    /// Parses an invite token given as hex.
+    static func decodeToken(_ text: String) throws -> [UInt8] {
+        guard let bytes = try? Hex.decode(text), InviteTokenStore.tokenLengths.contains(bytes.count) else {
+            throw ValidationError("--token must be 16-32 bytes of hex")
+        }
+        return bytes
+    }
+
+    /// Prints one event. Scripts read the lines while the process runs, so each is flushed at once.
+    func emit(_ event: Event, text: @autoclosure () -> String) {
+        if json {
+            try? WalletOutput.printJSONLine(event)
+        } else {
+            print(text())
+        }
+        fflush(nil)
+    }
+
+    func ready(principal: Principal, host: String, port: Int, token: String?) {
+        var event = Event("ready")
+        event.principal = principal.description
+        event.host = host
+        event.port = port
+        event.token = token
+        var text = "Listening on \(host):\(port) as \(principal)"
+        if let token { text += "\nInvite token: \(token)" }
+        emit(event, text: text)
+    }
+
+    func connected(principal: Principal, from remote: String?, handshakeTime: Duration?) {
+        var event = Event("connected")
+        event.principal = principal.description
+        event.remote = remote
+        event.handshakeMilliseconds = handshakeTime.map(Self.milliseconds)
+        var text = "Connected: \(principal)"
+        if let remote { text += " from \(remote)" }
+        if let handshakeTime { text += " (handshake \(Self.format(Self.milliseconds(handshakeTime))) ms)" }
+        emit(event, text: text)
+    }
+
+    func closed(principal: Principal, error: SNaP2PError?) {
+        var event = Event("closed")
+        event.principal = principal.description
+        event.code = error?.code?.description
+        event.error = error?.description
+        emit(event, text: "Closed: \(principal)" + (error.map { " (\($0))" } ?? ""))
+    }
+
+    /// Reports a failure: a JSON `error` event on standard output, and a sentence on standard error.
+    func failure(_ error: any Error) {
+        let code = (error as? SNaP2PError)?.code?.description
+        if json {
+            var event = Event("error")
+            event.code = code
+            event.error = "\(error)"
+            try? WalletOutput.printJSONLine(event)
+            fflush(nil)
+        }
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    }
+
+    static func milliseconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
+    }
+
+    static func format(_ value: Double) -> String {
+        String(format: "%.2f", value)
+    }
+}

@@ -1,0 +1,210 @@
+import Foundation
+import NIOConcurrencyHelpers
+import Testing
+
+/// `snap2p listen` and `snap2p dial`, both run as separate processes on 127.0.0.1.
+@Suite struct ListenDialCommandTests {
+    @Test func dialEchoesTheDefaultMessage() async throws {
+        let listener = try await RunningListener.start(["--testnet"])
+        defer { listener.stop() }
+        let result = try await SNaP2PExecutable.run(["dial", "127.0.0.1:\(listener.port)", "--testnet", "--json"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let events = try result.lines.map(jsonObject)
+        #expect(events.map { $0["event"] as? String } == ["connected", "echo", "done"])
+        #expect(events[0]["principal"] as? String == listener.principal)
+        #expect(events[0]["handshake_ms"] is Double)
+        #expect(events[2]["bytes"] as? Int == "Hello from SNaP2P!".utf8.count)
+        #expect(events[2]["mb_per_s"] is Double)
+
+        // The listener reports the dialer coming and going.
+        let connected = try await listener.nextEvent()
+        #expect(connected["event"] as? String == "connected")
+        let dialer = try #require(connected["principal"] as? String)
+        #expect(dialer.hasPrefix("stacks:ST"))
+        let closed = try await listener.nextEvent()
+        #expect(closed["event"] as? String == "closed")
+        #expect(closed["principal"] as? String == dialer)
+    }
+
+    @Test func dialSendsATextAndBytesOnSeveralStreams() async throws {
+        let listener = try await RunningListener.start(["--testnet"])
+        defer { listener.stop() }
+        let text = try await SNaP2PExecutable.run(["dial", "127.0.0.1:\(listener.port)", "--testnet", "-m", "héllo wörld"])
+        #expect(text.status == 0, "\(text.standardError)")
+        #expect(text.standardOutput.contains("Echo on stream 0: héllo wörld"))
+
+        let bulk = try await SNaP2PExecutable.run([
+            "dial", "127.0.0.1:\(listener.port)", "--testnet", "--bytes", "3000000", "--streams", "3", "--json",
+        ])
+        #expect(bulk.status == 0, "\(bulk.standardError)")
+        let events = try bulk.lines.map(jsonObject)
+        let echoed = events.filter { $0["event"] as? String == "echo" }
+        #expect(Set(echoed.compactMap { $0["stream"] as? Int }) == [0, 2, 4])
+        #expect(echoed.allSatisfy { $0["bytes"] as? Int == 3_000_000 })
+        #expect(events.last?["event"] as? String == "done")
+        #expect(events.last?["bytes"] as? Int == 9_000_000)
+    }
+
+    @Test func repeatedHandshakesReportARate() async throws {
+        let listener = try await RunningListener.start(["--testnet"])
+        defer { listener.stop() }
+        let result = try await SNaP2PExecutable.run([
+            "dial", "127.0.0.1:\(listener.port)", "--testnet", "--handshake-only", "--repeat", "5", "--json",
+        ])
+        #expect(result.status == 0, "\(result.standardError)")
+        let events = try result.lines.map(jsonObject)
+        #expect(events.filter { $0["event"] as? String == "connected" }.count == 5)
+        let done = try #require(events.last)
+        #expect(done["event"] as? String == "done")
+        #expect(done["handshakes"] as? Int == 5)
+        #expect((done["handshakes_per_second"] as? Double ?? 0) > 0)
+        #expect(done["seconds"] is Double)
+    }
+
+    @Test func stealthListenerNeedsItsToken() async throws {
+        let listener = try await RunningListener.start(["--testnet", "--stealth"])
+        defer { listener.stop() }
+        let token = try #require(listener.ready["token"] as? String)
+        #expect(token.count == 64)
+
+        let admitted = try await SNaP2PExecutable.run(["dial", "127.0.0.1:\(listener.port)", "--testnet", "--token", token])
+        #expect(admitted.status == 0, "\(admitted.standardError)")
+
+        let wrong = String(repeating: "ab", count: 32)
+        let refused = try await SNaP2PExecutable.run(["dial", "127.0.0.1:\(listener.port)", "--testnet", "--token", wrong, "--json"])
+        #expect(refused.status != 0)
+        #expect(try refused.lines.map(jsonObject).last?["code"] as? String == "INVALID_TOKEN")
+        #expect(refused.standardError.contains("INVALID_TOKEN"))
+    }
+
+    @Test func stealthListenerAcceptsAGivenToken() async throws {
+        let token = String(repeating: "5a", count: 16)
+        let listener = try await RunningListener.start(["--testnet", "--stealth", "--token", token])
+        defer { listener.stop() }
+        #expect(listener.ready["token"] == nil)
+        let admitted = try await SNaP2PExecutable.run(["dial", "127.0.0.1:\(listener.port)", "--testnet", "--token", token])
+        #expect(admitted.status == 0, "\(admitted.standardError)")
+    }
+
+    @Test func allowlistRefusesOthersWithNotAllowed() async throws {
+        let someoneElse = "stacks:ST2D2TNE4QPSMKSYS4FNKW1Q1C56CMQHN08Q0VHSJ"
+        let listener = try await RunningListener.start(["--testnet", "--allow", someoneElse])
+        defer { listener.stop() }
+        let result = try await SNaP2PExecutable.run(["dial", "127.0.0.1:\(listener.port)", "--testnet"])
+        #expect(result.status != 0)
+        #expect(result.standardError.contains("NOT_ALLOWED"), "\(result.standardError)")
+    }
+
+    @Test func wrongNetworkIsNamed() async throws {
+        let listener = try await RunningListener.start(["--testnet"])
+        defer { listener.stop() }
+        let result = try await SNaP2PExecutable.run(["dial", "127.0.0.1:\(listener.port)", "--json"])
+        #expect(result.status != 0)
+        #expect(try result.lines.map(jsonObject).last?["code"] as? String == "ATTESTATION_INVALID")
+    }
+
+    @Test func textOutputNamesThePrincipals() async throws {
+        let listener = try await RunningListener.start(["--testnet"], json: false)
+        defer { listener.stop() }
+        #expect(listener.readyLine.hasPrefix("Listening on 127.0.0.1:\(listener.port) as stacks:ST"))
+        let result = try await SNaP2PExecutable.run(["dial", "127.0.0.1:\(listener.port)", "--testnet"])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.lines.first?.hasPrefix("Connected: stacks:ST") == true)
+        #expect(result.lines.contains("Echo on stream 0: Hello from SNaP2P!"))
+    }
+
+    @Test func unreachablePeerFails() async throws {
+        // Port 1 on loopback: nothing listens there.
+        let result = try await SNaP2PExecutable.run(["dial", "127.0.0.1:1", "--testnet"])
+        #expect(result.status != 0)
+        #expect(result.standardError.contains("connection failed"))
+    }
+}
+
+private func jsonObject(_ line: String) throws -> [String: Any] {
+    try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "not a JSON object: \(line)")
+}
+
+/// `snap2p listen 0 --host 127.0.0.1 ...` running in the background, its output read line by line.
+private final class RunningListener: Sendable {
+    private let process: Process
+    private let lines: NIOLockedValueBox<[String]>
+    /// How many lines ``nextEvent()`` has handed out (the ready line included).
+    private let consumed = NIOLockedValueBox(1)
+    let readyLine: String
+    let port: Int
+
+    private init(process: Process, lines: NIOLockedValueBox<[String]>, readyLine: String, port: Int) {
+        self.process = process
+        self.lines = lines
+        self.readyLine = readyLine
+        self.port = port
+    }
+
+    /// The ready event (JSON mode).
+    var ready: [String: Any] { (try? jsonObject(readyLine)) ?? [:] }
+    var principal: String? { ready["principal"] as? String }
+
+    static func start(_ arguments: [String], json: Bool = true) async throws -> RunningListener {
+        let executable = try #require(SNaP2PExecutable.url, "the snap2p binary was not found next to the test bundle")
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["listen", "0", "--host", "127.0.0.1"] + arguments + (json ? ["--json"] : [])
+        process.environment = ["HOME": FileManager.default.temporaryDirectory.path, "PATH": "/usr/bin:/bin"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        let lines = NIOLockedValueBox<[String]>([])
+        let reading = output.fileHandleForReading
+        try process.run()
+        Thread.detachNewThread {
+            var pending = Data()
+            while true {
+                let data = reading.availableData
+                if data.isEmpty { break }
+                pending.append(data)
+                while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                    let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
+                    pending.removeSubrange(pending.startIndex...newline)
+                    lines.withLockedValue { $0.append(line) }
+                }
+            }
+        }
+        let readyLine = try await waitForLine(at: 0, in: lines, process: process)
+        let port: Int
+        if json {
+            port = try #require(try jsonObject(readyLine)["port"] as? Int)
+        } else {
+            let text = try #require(readyLine.split(separator: " ").dropFirst(2).first)
+            port = try #require(Int(text.split(separator: ":").last ?? ""))
+        }
+        return RunningListener(process: process, lines: lines, readyLine: readyLine, port: port)
+    }
+
+    /// The next event line after those already seen.
+    func nextEvent() async throws -> [String: Any] {
+        let index = consumed.withLockedValue { index in
+            defer { index += 1 }
+            return index
+        }
+        return try jsonObject(try await Self.waitForLine(at: index, in: lines, process: process))
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    private static func waitForLine(at index: Int, in lines: NIOLockedValueBox<[String]>, process: Process) async throws -> String {
+        for _ in 0..<300 {
+            if let line = lines.withLockedValue({ $0.count > index ? $0[index] : nil }) { return line }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw ListenerOutputTimeout(index: index)
+    }
+
+    struct ListenerOutputTimeout: Error, CustomStringConvertible {
+        let index: Int
+        var description: String { "snap2p listen printed no line \(index) within 15 s" }
+    }
+}

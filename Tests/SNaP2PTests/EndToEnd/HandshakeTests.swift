@@ -1,0 +1,114 @@
+import Testing
+@testable import SNaP2P
+
+@Suite struct HandshakeTests {
+    @Test func bothSidesLearnEachOthersPrincipal() async throws {
+        let (listeningPeer, listener) = try await TestPeers.listener()
+        let dialingPeer = Peer(configuration: TestPeers.configuration())
+
+        async let accepted = TestPeers.accept(listener)
+        let dialed = try await dialingPeer.dial("127.0.0.1:\(listener.port)")
+        let connection = try await accepted
+
+        #expect(dialed.remotePrincipal == listeningPeer.principal)
+        #expect(dialed.localPrincipal == dialingPeer.principal)
+        #expect(connection.remotePrincipal == dialingPeer.principal)
+        #expect(connection.localPrincipal == listeningPeer.principal)
+        #expect(dialed.sessionID.count == 32)
+        #expect(dialed.sessionID == connection.sessionID)
+        await dialed.close()
+        #expect(await connection.closed() == nil)
+        await listener.close()
+    }
+
+    @Test func dialsByHostAndPortAndByIPv6() async throws {
+        let peer = Peer(configuration: TestPeers.configuration())
+        let listener = try await peer.listen(host: "::1", port: 0)
+        let dialer = Peer(configuration: TestPeers.configuration())
+        let byHost = try await dialer.dial(host: "::1", port: listener.port)
+        #expect(byHost.remotePrincipal == peer.principal)
+        let byText = try await dialer.dial("[::1]:\(listener.port)")
+        #expect(byText.remotePrincipal == peer.principal)
+        await byHost.close()
+        await byText.close()
+        await listener.close()
+    }
+
+    @Test func rejectsMalformedAddresses() async throws {
+        let peer = Peer(configuration: TestPeers.configuration())
+        for text in ["127.0.0.1", "::1:80", "[::1]80", ":80", "host:http", "host:70000"] {
+            await #expect(throws: SNaP2PError.invalidAddress(text)) { try await peer.dial(text) }
+        }
+    }
+
+    @Test func allowlistRefusalReachesTheDialerAsNotAllowed() async throws {
+        let friend = Peer(configuration: TestPeers.configuration())
+        let (_, listener) = try await TestPeers.listener(TestPeers.configuration(
+            visibility: .private,
+            authorization: AllowlistPolicy([friend.principal])
+        ))
+        let stranger = Peer(configuration: TestPeers.configuration())
+        await #expect {
+            try await stranger.dial("127.0.0.1:\(listener.port)")
+        } throws: { error in
+            guard case SNaP2PError.handshakeFailed(let code, _) = error else { return false }
+            return code == .notAllowed
+        }
+        let admitted = try await friend.dial("127.0.0.1:\(listener.port)")
+        #expect(admitted.remotePrincipal != friend.principal)
+        await admitted.close()
+        await listener.close()
+    }
+
+    @Test func expiredAttestationIsRefused() async throws {
+        let (_, listener) = try await TestPeers.listener()
+        let twoDaysAgo = WallClock.unixSeconds() - 2 * 24 * 3600
+        let stale = Peer(wallet: nil, configuration: TestPeers.configuration(), attestationClock: { twoDaysAgo })
+        await #expect {
+            try await stale.dial("127.0.0.1:\(listener.port)")
+        } throws: { error in
+            guard case SNaP2PError.handshakeFailed(let code, _) = error else { return false }
+            return code == .attestationExpired
+        }
+        await listener.close()
+    }
+
+    @Test func wrongNetworkAttestationIsRefused() async throws {
+        let (_, listener) = try await TestPeers.listener()
+        var mainnet = TestPeers.configuration()
+        mainnet.network = .mainnet
+        let foreign = Peer(configuration: mainnet)
+        await #expect {
+            try await foreign.dial("127.0.0.1:\(listener.port)")
+        } throws: { error in
+            guard case SNaP2PError.handshakeFailed(let code, _) = error else { return false }
+            return code == .attestationInvalid
+        }
+        await listener.close()
+    }
+
+    @Test func flowControlOnlyWhenBothOfferIt() async throws {
+        for (dialerOffers, listenerOffers) in [(true, true), (true, false), (false, true), (false, false)] {
+            let pair = try await ConnectedPair.make(
+                dialerConfiguration: TestPeers.configuration(flowControl: dialerOffers),
+                listenerConfiguration: TestPeers.configuration(flowControl: listenerOffers)
+            )
+            #expect(pair.dialer.isFlowControlled == (dialerOffers && listenerOffers))
+            #expect(pair.accepted.isFlowControlled == (dialerOffers && listenerOffers))
+            await pair.close()
+        }
+    }
+
+    @Test func handshakeTimesOutAgainstASilentListener() async throws {
+        // A plain TCP server that accepts and never answers.
+        let silent = try await RawListener.start()
+        let peer = Peer(configuration: TestPeers.configuration(handshakeTimeout: .milliseconds(300)))
+        await #expect {
+            try await peer.dial("127.0.0.1:\(silent.port)")
+        } throws: { error in
+            guard case SNaP2PError.handshakeFailed(let code, _) = error else { return false }
+            return code == .timeout
+        }
+        await silent.close()
+    }
+}

@@ -1,0 +1,33 @@
+/// Reproducible pseudo-random bytes (SplitMix64), so a receiver can rebuild what was sent.
+struct DeterministicBytes: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// `count` bytes, eight at a time.
+    mutating func bytes(_ count: Int) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var index = 0
+            while index < count {
+                var word = next()
+                withUnsafeBytes(of: &word) { wordBytes in
+                    for byte in wordBytes where index < count {
+                        buffer[index] = byte
+                        index += 1
+                    }
+                }
+            }
+            initialized = count
+        }
+    }
+}
