@@ -12,6 +12,7 @@ enum Benchmark {
     }
 
     /// The median of `runs` results of `body`.
+    @MainActor
     static func median(_ runs: Int, _ body: () async throws -> Double) async throws -> Double {
         var results: [Double] = []
         for _ in 0..<runs { results.append(try await body()) }

@@ -75,7 +75,7 @@ extension SessionHandler {
                 flowControl: flowControlled ? FlowControlConfiguration() : nil
             )
         )
-        logger[metadataKey: "peer"] = "\(session.remotePrincipal)"
+        if logger.logLevel <= .debug { logger[metadataKey: "peer"] = "\(session.remotePrincipal)" }
         logger.debug("session established", metadata: ["fc1": "\(flowControlled)"])
 
         let (incomingStreams, continuation) = AsyncStream.makeStream(of: Stream.self)

@@ -79,7 +79,7 @@ final class SessionHandler: ChannelDuplexHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         link = SessionLink(handler: self, eventLoop: context.eventLoop)
-        if let remote = context.channel.remoteAddress {
+        if logger.logLevel <= .debug, let remote = context.channel.remoteAddress {
             logger[metadataKey: "remote"] = "\(remote)"
         }
         if context.channel.isActive { start(context: context) }

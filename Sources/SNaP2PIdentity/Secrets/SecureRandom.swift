@@ -1,6 +1,7 @@
 /// Random bytes from the operating system's cryptographically secure generator.
 package enum SecureRandom {
-    /// `count` fresh random bytes (keys, nonces, context blinding).
+    /// `count` fresh random bytes (keys, nonces, context blinding). Drawn eight at a time: each
+    /// draw is a system call, and a handshake needs about a hundred bytes.
     package static func bytes(_ count: Int) -> [UInt8] {
         [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
             fill(UnsafeMutableRawBufferPointer(buffer))
