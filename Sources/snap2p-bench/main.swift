@@ -9,16 +9,23 @@ let repetitions = quick ? 1 : 3
 var table = Benchmark.Table()
 
 @MainActor func throughput() async throws {
+    let gibibytes = Double(transferBytes) / Double(1 << 30)
+    let cpuBefore = Benchmark.cpuSeconds()
     let raw = try await Benchmark.median(repetitions) { try await RawBaseline.sealedThroughput(totalBytes: transferBytes) }
+    let rawCPU = (Benchmark.cpuSeconds() - cpuBefore) / Double(repetitions) / gibibytes
     let rawRate = Double(transferBytes) / raw / 1e6
     table.add("throughput, raw NIO + ChaChaPoly per 64 KiB", Benchmark.format(rawRate), "MB/s")
+    table.add("  CPU (both ends)", Benchmark.format(rawCPU), "s/GiB")
     for writeSize in [1 << 20, 64 << 10] {
+        let cpuBefore = Benchmark.cpuSeconds()
         let seconds = try await Benchmark.median(repetitions) {
             try await SNaP2PBenchmarks.throughput(totalBytes: transferBytes, writeSize: writeSize)
         }
+        let cpu = (Benchmark.cpuSeconds() - cpuBefore) / Double(repetitions) / gibibytes
         let rate = Double(transferBytes) / seconds / 1e6
         table.add("throughput, SNaP2P stream, \(writeSize >> 10) KiB writes", Benchmark.format(rate), "MB/s")
         table.add("  ratio to raw", Benchmark.format(100 * rate / rawRate), "%")
+        table.add("  CPU (both ends)", Benchmark.format(cpu), "s/GiB")
     }
 }
 

@@ -222,7 +222,7 @@ final class SessionHandler: ChannelDuplexHandler {
     }
 
     /// Output is written to the channel whenever this much is batched, so writability stays accurate.
-    static let outputBatchSize = 256 * 1024
+    static let outputBatchSize = 64 * 1024
     private static let outputRetainedCapacity = 1 << 20
 
     // MARK: - Closing
