@@ -223,7 +223,7 @@ final class SessionHandler: ChannelDuplexHandler {
 
     /// Output is written to the channel whenever this much is batched, so writability stays accurate.
     static let outputBatchSize = 64 * 1024
-    private static let outputRetainedCapacity = 1 << 20
+    private static let outputRetainedCapacity = 256 * 1024
 
     // MARK: - Closing
 
