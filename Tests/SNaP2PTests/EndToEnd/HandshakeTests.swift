@@ -112,3 +112,33 @@ import Testing
         await silent.close()
     }
 }
+
+extension HandshakeTests {
+    /// PROTOCOL.md §6: the reference listener loses bytes that arrive with the dialer's AUTH_OK,
+    /// so after AUTH_OK the dialer sends nothing until the listener's first session frame arrived.
+    @Test func dialerWaitsForTheListenersFirstFrameAfterAuthOK() async throws {
+        let (_, listener) = try await TestPeers.listener()
+        // Listener frames: msg2, HELLO, AUTH, AUTH_OK, then its first PING (number 5), held 300 ms.
+        let proxy = try await FrameTimelineProxy.start(targetPort: listener.port, holdListenerFramesFrom: 5, delay: .milliseconds(300))
+        async let accepted = TestPeers.accept(listener)
+        let dialer = try await Peer(configuration: TestPeers.configuration()).dial("127.0.0.1:\(proxy.port)")
+        // The app writes at once; dialer frames: msg1, msg3, HELLO, AUTH, AUTH_OK, then these.
+        let stream = try await dialer.openStream(label: "eager")
+        try await stream.write(Array("right away".utf8))
+        let connection = try await accepted
+        var incoming = connection.incomingStreams.makeAsyncIterator()
+        let received = try #require(await incoming.next())
+        var inbound = received.inbound.makeAsyncIterator()
+        #expect(try await inbound.next() == Array("right away".utf8))
+
+        let dialersFirstSessionFrame = try #require(proxy.forwarded(.dialer, 6))
+        let listenersFirstSessionFrame = proxy.forwarded(.listener, 5)
+        #expect(
+            listenersFirstSessionFrame.map { dialersFirstSessionFrame > $0 } == true,
+            "the dialer sent its first session frame before the listener's first frame reached it"
+        )
+        await dialer.close()
+        await proxy.close()
+        await listener.close()
+    }
+}
