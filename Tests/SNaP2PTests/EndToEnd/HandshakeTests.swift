@@ -142,3 +142,70 @@ extension HandshakeTests {
         await listener.close()
     }
 }
+
+extension HandshakeTests {
+    /// PROTOCOL.md §6, the listener's half: a dialer that does not wait (as the reference's does
+    /// not) may put its first session frames in the same TCP segment as its AUTH_OK; the listener
+    /// must read them from the bytes it already has.
+    @Test func listenerKeepsSessionBytesThatArriveWithAuthOK() async throws {
+        let (_, listener) = try await TestPeers.listener()
+        async let accepted = TestPeers.accept(listener)
+
+        // A dialer driven by hand: the handshake machine over a plain socket.
+        let wallet = LocalWallet.ephemeral(network: .testnet)
+        let nodeKey = NodeKey.generate()
+        let attestation = try await NodeKeyAttestation.issue(wallet: wallet, nodePublicKey: nodeKey.publicKey)
+        var machine = HandshakeStateMachine(configuration: HandshakeConfiguration(
+            role: .initiator, nodeKey: nodeKey, attestation: attestation, network: .testnet
+        ))
+        let raw = try await RawPeer.connect(port: listener.port)
+        var decoder = FrameDecoder()
+        var consumed = 0
+        var actions = machine.start(now: WallClock.unixSeconds())
+        var session: EstablishedSession?
+        while session == nil {
+            var outgoing: [UInt8] = []
+            for action in actions {
+                switch action {
+                case .send(let body): outgoing += Framing.frame(body)
+                case .established(let established): session = established
+                case .close(let error): throw error
+                }
+            }
+            if var established = session {
+                // AUTH_OK and the first session frames leave in one write.
+                for message: ControlMessage in [
+                    .openStream(streamID: 0, label: "early"),
+                    .streamData(streamID: 0, data: Array("sent with AUTH_OK".utf8), fin: true),
+                ] {
+                    try established.cipher.sealFrame(message, appendingTo: &outgoing)
+                }
+                try await raw.send(outgoing)
+                break
+            }
+            if !outgoing.isEmpty { try await raw.send(outgoing) }
+            actions = []
+            while actions.isEmpty {
+                let received = raw.bytes
+                if received.count > consumed {
+                    decoder.append(received[consumed...])
+                    consumed = received.count
+                    while let frame = try decoder.nextFrame() {
+                        actions += machine.receive(frame: frame, now: WallClock.unixSeconds())
+                    }
+                } else {
+                    try await Task.sleep(for: .milliseconds(2))
+                }
+            }
+        }
+
+        let connection = try await accepted
+        #expect(connection.remotePrincipal == wallet.principal)
+        var incoming = connection.incomingStreams.makeAsyncIterator()
+        let stream = try #require(await incoming.next())
+        #expect(stream.label == "early")
+        #expect(try await stream.inbound.collect(upTo: 1024) == Array("sent with AUTH_OK".utf8))
+        await raw.close()
+        await listener.close()
+    }
+}
