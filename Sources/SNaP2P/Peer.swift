@@ -150,13 +150,16 @@ public final class Peer: Sendable {
             do {
                 return try await established.futureResult.get()
             } catch let error as SNaP2PError {
+                if Task.isCancelled { throw CancellationError() }
+                throw error
+            } catch let error as CancellationError {
                 throw error
             } catch {
                 throw SNaP2PError.connectionFailed(reason: "\(address.host):\(address.port): \(error)")
             }
         } onCancel: {
-            connect.whenSuccess { $0.close(promise: nil) }
             established.fail(CancellationError())
+            connect.whenSuccess { $0.close(promise: nil) }
         }
     }
 
@@ -190,7 +193,7 @@ public final class Peer: Sendable {
             keepalive: configuration.keepalive,
             maximumStreams: configuration.maximumStreams,
             flowControl: configuration.flowControl,
-            streamReceiveBuffer: configuration.streamReceiveBuffer,
+            receiveBuffer: configuration.receiveBuffer,
             logger: logger
         )
     }

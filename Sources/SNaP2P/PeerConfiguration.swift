@@ -27,9 +27,10 @@ public struct PeerConfiguration: Sendable {
     public var maximumStreams: Int
     /// Offers the `fc1` flow-control capability; used only when the remote offers it too.
     public var flowControl: Bool
-    /// Unread bytes held per stream before the remote is held back (its window with fc1, the
-    /// socket otherwise).
-    public var streamReceiveBuffer: Int
+    /// Unread bytes a session holds for a remote without fc1 (a TypeScript peer) before it stops
+    /// reading from the socket, which holds that remote back. With fc1 each stream's window does
+    /// this instead: 256 KiB, growing to 16 MiB only for readers that keep up.
+    public var receiveBuffer: Int
     /// How long this peer's node-key attestation is valid; it is re-issued before it runs out.
     public var attestationValidity: Duration
     /// Where the peer logs. Silent unless a handler is given; never logs secrets.
@@ -52,12 +53,14 @@ public struct PeerConfiguration: Sendable {
         /// How long to wait for a PONG before closing the session with TIMEOUT.
         public var timeout: Duration
 
+        /// The reference's timing by default; tests shorten it. Counted in whole seconds.
         public init(interval: Duration = .seconds(30), timeout: Duration = .seconds(10)) {
             self.interval = interval
             self.timeout = timeout
         }
     }
 
+    /// A configuration with the protocol's defaults; name only what differs.
     public init(
         network: StacksNetwork = .mainnet,
         visibility: Visibility = .public,
@@ -69,7 +72,7 @@ public struct PeerConfiguration: Sendable {
         keepalive: Keepalive = Keepalive(),
         maximumStreams: Int = 100,
         flowControl: Bool = true,
-        streamReceiveBuffer: Int = 1 << 20,
+        receiveBuffer: Int = 1 << 20,
         attestationValidity: Duration = .seconds(24 * 60 * 60),
         logger: Logger = Logger(label: "snap2p", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
@@ -83,7 +86,7 @@ public struct PeerConfiguration: Sendable {
         self.keepalive = keepalive
         self.maximumStreams = maximumStreams
         self.flowControl = flowControl
-        self.streamReceiveBuffer = streamReceiveBuffer
+        self.receiveBuffer = receiveBuffer
         self.attestationValidity = attestationValidity
         self.logger = logger
     }

@@ -1,5 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
+import NIOPosix
 import Testing
 
 /// `snap2p listen` and `snap2p dial`, both run as separate processes on 127.0.0.1.
@@ -114,8 +115,11 @@ import Testing
     }
 
     @Test func unreachablePeerFails() async throws {
-        // Port 1 on loopback: nothing listens there.
-        let result = try await SNaP2PExecutable.run(["dial", "127.0.0.1:1", "--testnet"])
+        // A port that was free a moment ago: bound, then closed again.
+        let probe = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let port = try #require(probe.localAddress?.port)
+        try await probe.close()
+        let result = try await SNaP2PExecutable.run(["dial", "127.0.0.1:\(port)", "--testnet"])
         #expect(result.status != 0)
         #expect(result.standardError.contains("connection failed"))
     }

@@ -69,6 +69,7 @@ public final class Connection: Sendable {
         public typealias Element = Stream
         let connection: Connection
 
+        /// One iterator at a time.
         public func makeAsyncIterator() -> AsyncIterator {
             AsyncIterator(connection: connection, base: connection.incoming.makeAsyncIterator())
         }
@@ -78,6 +79,7 @@ public final class Connection: Sendable {
             let connection: Connection
             var base: AsyncStream<Stream>.AsyncIterator
 
+            /// The next stream the remote opened, or `nil` once the connection has ended.
             public mutating func next() async -> Stream? {
                 await base.next()
             }

@@ -42,17 +42,30 @@ public final class Listener: AsyncSequence, Sendable {
         try? await serverChannel.close()
     }
 
+    private func closeNow() {
+        renewal.cancel()
+        serverChannel.close(promise: nil)
+    }
+
+    /// Iterating is accepting: one iterator at a time.
     public func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(listener: self, base: connections.makeAsyncIterator())
     }
 
-    /// Yields each authenticated connection; ends when the listener is closed.
+    /// Yields each authenticated connection; ends when the listener is closed. The task that
+    /// iterates owns the listener: cancelling it closes the listener.
     public struct AsyncIterator: AsyncIteratorProtocol {
         let listener: Listener
         var base: AsyncStream<Connection>.AsyncIterator
 
+        /// The next connection, or `nil` once the listener is closed.
         public mutating func next() async -> Connection? {
-            await base.next()
+            let listener = self.listener
+            return await withTaskCancellationHandler {
+                await base.next()
+            } onCancel: {
+                listener.closeNow()
+            }
         }
     }
 }

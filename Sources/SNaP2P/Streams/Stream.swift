@@ -12,12 +12,14 @@ public final class Stream: Sendable {
 
     let link: SessionLink
     let queue: InboundByteQueue
+    let gate: StreamWriteGate
 
-    init(id: UInt64, label: String?, link: SessionLink, queue: InboundByteQueue) {
+    init(id: UInt64, label: String?, link: SessionLink, queue: InboundByteQueue, gate: StreamWriteGate) {
         self.id = id
         self.label = label
         self.link = link
         self.queue = queue
+        self.gate = gate
     }
 
     deinit {
@@ -29,22 +31,35 @@ public final class Stream: Sendable {
     /// ``SNaP2PError`` when the stream or connection ends with an error.
     public var inbound: Inbound { Inbound(stream: self) }
 
-    /// Sends `bytes`; returns once they are handed to the connection (not acknowledged by the
-    /// remote). Throws ``SNaP2PError/streamClosed(code:)`` after ``finish()`` or ``close(error:)``,
-    /// and the connection's error once it has ended. Cancelling a suspended write aborts the stream.
+    /// Sends `bytes`, in order with every other write. Returns at once while little is waiting to
+    /// be sent; otherwise suspends until these bytes are sealed into frames (the remote's window
+    /// and the socket let them go). Throws ``SNaP2PError/streamClosed(code:)`` after ``finish()``
+    /// or ``close(error:)``, or the stream's or connection's error once it has ended — so a write
+    /// lost to a failure shows up at the latest in ``finish()``. Cancelling a suspended write
+    /// aborts the stream.
     public func write(_ bytes: [UInt8]) async throws {
-        guard !bytes.isEmpty else { return }
         let id = self.id
-        try await withTaskCancellationHandler {
-            try await link.submit { handler, promise in handler.write(bytes, streamID: id, promise: promise) }
-        } onCancel: {
-            link.execute { $0.closeStream(id, code: .internalError) }
+        switch gate.admit(bytes.count) {
+        case .refused(let reason):
+            throw reason
+        case .buffered:
+            guard !bytes.isEmpty else { return }
+            link.execute { $0.write(bytes, streamID: id, promise: nil) }
+        case .mustWait:
+            try await withTaskCancellationHandler {
+                try await link.submit { handler, promise in handler.write(bytes, streamID: id, promise: promise) }
+            } onCancel: {
+                link.execute { $0.closeStream(id, code: .internalError) }
+            }
         }
     }
 
     /// Half-closes: tells the remote this side sends nothing more (STREAM_DATA with `f`), after
-    /// everything written so far. Reading continues until the remote finishes too.
+    /// everything written so far, and returns when that is sealed. Reading continues until the
+    /// remote finishes too. Throws if the stream failed before everything went out.
     public func finish() async throws {
+        if let reason = gate.closedBecause { throw reason }
+        gate.close(.streamClosed(code: .streamClosed))
         let id = self.id
         try await link.submit { handler, promise in handler.finish(streamID: id, promise: promise) }
     }
@@ -52,6 +67,7 @@ public final class Stream: Sendable {
     /// Ends the stream in both directions (CLOSE_STREAM). With `code`, the remote's reader sees
     /// ``SNaP2PError/streamClosed(code:)``; without, a clean end.
     public func close(error code: ProtocolErrorCode? = nil) {
+        gate.close(.streamClosed(code: code ?? .streamClosed))
         let id = self.id
         link.execute { $0.closeStream(id, code: code) }
     }
@@ -61,12 +77,14 @@ public final class Stream: Sendable {
         public typealias Element = [UInt8]
         let stream: Stream
 
+        /// One iterator at a time.
         public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(stream: stream) }
 
         /// Yields chunks in order; one iterator at a time.
         public struct AsyncIterator: AsyncIteratorProtocol {
             let stream: Stream
 
+            /// The next chunk (at most one STREAM_DATA's worth), or `nil` after the remote finished.
             public mutating func next() async throws -> [UInt8]? {
                 try await stream.queue.next()
             }

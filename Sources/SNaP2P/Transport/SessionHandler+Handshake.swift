@@ -23,6 +23,7 @@ extension SessionHandler {
     /// Feeds one handshake frame to the machine.
     func handshakeFrame(_ frame: ByteBuffer, context: ChannelHandlerContext) {
         guard var machine = handshake else { return }
+        heardFromRemote = true
         handshake = nil
         let actions = machine.receive(frame: Array(frame.readableBytesView), now: WallClock.unixSeconds())
         handshake = machine
@@ -34,7 +35,16 @@ extension SessionHandler {
         guard phase == .handshaking, var machine = handshake else { return }
         let error = machine.connectionClosed()
         handshake = nil
-        if terminalError == nil { terminalError = .handshakeFailed(code: error.code, reason: "\(error.reason)") }
+        guard terminalError == nil else { return }
+        if settings.isDialer && !heardFromRemote && settings.handshake.inviteToken == nil {
+            // A stealth listener hangs up on a dialer without a token and says nothing (PROTOCOL.md §7).
+            terminalError = .handshakeFailed(
+                code: error.code,
+                reason: "the listener closed the connection without a word; a stealth listener needs an invite token"
+            )
+        } else {
+            terminalError = .handshakeFailed(code: error.code, reason: "\(error.reason)")
+        }
     }
 
     private func perform(_ actions: [HandshakeAction], context: ChannelHandlerContext) {
@@ -75,7 +85,7 @@ extension SessionHandler {
                 flowControl: flowControlled ? FlowControlConfiguration() : nil
             )
         )
-        logger[metadataKey: "peer"] = "\(session.remotePrincipal)"
+        if logger.logLevel <= .debug { logger[metadataKey: "peer"] = "\(session.remotePrincipal)" }
         logger.debug("session established", metadata: ["fc1": "\(flowControlled)"])
 
         let (incomingStreams, continuation) = AsyncStream.makeStream(of: Stream.self)

@@ -9,27 +9,32 @@ final class StreamRecord {
         var bytes: [UInt8]
         var offset = 0
         var fin: Bool
-        var promise: EventLoopPromise<Void>
+        /// Only writers that waited (past the gate's limit) and `finish()` have one.
+        var promise: EventLoopPromise<Void>?
     }
 
     let id: StreamID
     let queue: InboundByteQueue
+    let gate: StreamWriteGate
     let isLocallyOpened: Bool
     var pendingWrites = CircularBuffer<PendingWrite>()
     /// After `finish()` or `close()`: further writes throw.
     var isWriteClosed = false
 
-    init(id: StreamID, queue: InboundByteQueue, isLocallyOpened: Bool) {
+    init(id: StreamID, queue: InboundByteQueue, gate: StreamWriteGate, isLocallyOpened: Bool) {
         self.id = id
         self.queue = queue
+        self.gate = gate
         self.isLocallyOpened = isLocallyOpened
     }
 
-    /// Fails every waiting write and ends the inbound bytes.
+    /// Fails every waiting write, refuses later ones, and ends the inbound bytes.
     func terminate(reading readError: SNaP2PError?, writing writeError: SNaP2PError) {
         isWriteClosed = true
+        gate.close(writeError)
         while let pending = pendingWrites.popFirst() {
-            pending.promise.fail(writeError)
+            gate.release(pending.bytes.count - pending.offset)
+            pending.promise?.fail(writeError)
         }
         queue.finish(throwing: readError)
     }
@@ -58,7 +63,7 @@ extension SessionHandler {
         promise.succeed(stream)
     }
 
-    func write(_ bytes: [UInt8], streamID id: StreamID, promise: EventLoopPromise<Void>) {
+    func write(_ bytes: [UInt8], streamID id: StreamID, promise: EventLoopPromise<Void>?) {
         enqueue(StreamRecord.PendingWrite(bytes: bytes, fin: false, promise: promise), on: id)
     }
 
@@ -153,17 +158,19 @@ extension SessionHandler {
         let queue = InboundByteQueue { byteCount in
             link.execute { $0.consumed(id, byteCount: byteCount) }
         }
-        streamRecords[id] = StreamRecord(id: id, queue: queue, isLocallyOpened: isLocallyOpened)
-        return Stream(id: id, label: label, link: link, queue: queue)
+        let gate = StreamWriteGate(limit: Self.streamWriteBuffer)
+        streamRecords[id] = StreamRecord(id: id, queue: queue, gate: gate, isLocallyOpened: isLocallyOpened)
+        return Stream(id: id, label: label, link: link, queue: queue, gate: gate)
     }
 
+    /// Bytes a stream's writers may have waiting before they are held back.
+    static let streamWriteBuffer = 512 * 1024
+
     private func enqueue(_ write: StreamRecord.PendingWrite, on id: StreamID) {
-        guard phase == .established, let record = streamRecords[id] else {
-            write.promise.fail(terminalError ?? SNaP2PError.streamClosed(code: .streamClosed))
-            return
-        }
-        guard !record.isWriteClosed else {
-            write.promise.fail(SNaP2PError.streamClosed(code: .streamClosed))
+        guard phase == .established, let record = streamRecords[id], !record.isWriteClosed else {
+            // The gate already refuses further writes; this one never counted as waiting for long.
+            streamRecords[id]?.gate.release(write.bytes.count)
+            write.promise?.fail(terminalError ?? SNaP2PError.streamClosed(code: .streamClosed))
             return
         }
         record.pendingWrites.append(write)
@@ -195,7 +202,9 @@ extension SessionHandler {
                         fin: pending.fin
                     )
                 } catch {
-                    record.pendingWrites.removeFirst().promise.fail(SNaP2PError.streamClosed(code: .streamClosed))
+                    let failed = record.pendingWrites.removeFirst()
+                    record.gate.release(failed.bytes.count - failed.offset)
+                    failed.promise?.fail(SNaP2PError.streamClosed(code: .streamClosed))
                     continue
                 }
                 guard let chunk else {
@@ -215,8 +224,9 @@ extension SessionHandler {
                     return
                 }
                 pending.offset = end
+                record.gate.release(chunk.byteCount)
                 if end == pending.bytes.count && (chunk.fin || !pending.fin) {
-                    record.pendingWrites.removeFirst().promise.succeed()
+                    record.pendingWrites.removeFirst().promise?.succeed()
                 } else {
                     record.pendingWrites[record.pendingWrites.startIndex] = pending
                 }
@@ -238,12 +248,12 @@ extension SessionHandler {
 
     private func pauseReadsIfBacklogged() {
         guard !streamsFlowControlled, let buffered = multiplexer?.bufferedByteCount else { return }
-        if buffered > settings.streamReceiveBuffer { readsPaused = true }
+        if buffered > settings.receiveBuffer { readsPaused = true }
     }
 
     private func resumeReadsIfDrained(context: ChannelHandlerContext) {
         guard readsPaused, let buffered = multiplexer?.bufferedByteCount,
-              buffered <= settings.streamReceiveBuffer / 2 else { return }
+              buffered <= settings.receiveBuffer / 2 else { return }
         readsPaused = false
         if readPending {
             readPending = false

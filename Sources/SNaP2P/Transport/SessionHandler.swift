@@ -45,6 +45,8 @@ final class SessionHandler: ChannelDuplexHandler {
     // Handshake
     var handshake: HandshakeStateMachine?
     var handshakeTimeout: Scheduled<Void>?
+    /// Whether any handshake frame arrived, to tell a silent hang-up from a refusal.
+    var heardFromRemote = false
     let established: EventLoopPromise<Connection>
     let closed: EventLoopPromise<SNaP2PError?>
 
@@ -79,7 +81,7 @@ final class SessionHandler: ChannelDuplexHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         link = SessionLink(handler: self, eventLoop: context.eventLoop)
-        if let remote = context.channel.remoteAddress {
+        if logger.logLevel <= .debug, let remote = context.channel.remoteAddress {
             logger[metadataKey: "remote"] = "\(remote)"
         }
         if context.channel.isActive { start(context: context) }
@@ -220,8 +222,8 @@ final class SessionHandler: ChannelDuplexHandler {
     }
 
     /// Output is written to the channel whenever this much is batched, so writability stays accurate.
-    static let outputBatchSize = 256 * 1024
-    private static let outputRetainedCapacity = 1 << 20
+    static let outputBatchSize = 64 * 1024
+    private static let outputRetainedCapacity = 256 * 1024
 
     // MARK: - Closing
 

@@ -11,7 +11,7 @@ struct SessionSettings: Sendable {
     var keepalive: PeerConfiguration.Keepalive
     var maximumStreams: Int
     var flowControl: Bool
-    var streamReceiveBuffer: Int
+    var receiveBuffer: Int
     var logger: Logger
 
     var isDialer: Bool { handshake.role == .initiator }

@@ -38,7 +38,7 @@ public struct StacksAddress: Hashable, Sendable, CustomStringConvertible {
 
     /// Network and kind.
     public let version: Version
-    /// RIPEMD-160(SHA-256(public key)) of a single-sig address (20 bytes).
+    /// The 20-byte hash160: of the public key (single-sig) or of the redeem script (multi-sig).
     public let hash160: [UInt8]
     /// The canonical text.
     public let description: String

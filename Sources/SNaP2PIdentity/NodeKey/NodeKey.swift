@@ -16,8 +16,8 @@ public struct NodeKey: Sendable, CustomStringConvertible {
     /// The node key of a 32-byte Ed25519 seed.
     public init(seed: [UInt8]) throws(NodeKeyError) {
         guard seed.count == 32 else { throw .invalidSeedLength(seed.count) }
-        // A 32-byte seed is always accepted.
-        try! self.init(signingKey: Curve25519.Signing.PrivateKey(rawRepresentation: seed), seed: seed)
+        // Any 32 bytes are an Ed25519 seed.
+        self.init(signingKey: try! Curve25519.Signing.PrivateKey(rawRepresentation: seed), seed: seed)
     }
 
     /// A node key from a fresh random seed.
@@ -25,18 +25,18 @@ public struct NodeKey: Sendable, CustomStringConvertible {
         let signingKey = Curve25519.Signing.PrivateKey()
         var seed = [UInt8](signingKey.rawRepresentation)
         defer { secureZero(&seed) }
-        // A 32-byte scalar is always a valid X25519 private key.
-        return try! NodeKey(signingKey: signingKey, seed: seed)
+        return NodeKey(signingKey: signingKey, seed: seed)
     }
 
-    private init(signingKey: Curve25519.Signing.PrivateKey, seed: [UInt8]) throws {
+    private init(signingKey: Curve25519.Signing.PrivateKey, seed: [UInt8]) {
         publicKey = [UInt8](signingKey.publicKey.rawRepresentation)
         var scalar = [UInt8](SHA512.hash(data: seed).prefix(32))
         defer { secureZero(&scalar) }
         scalar[0] &= 248
         scalar[31] &= 127
         scalar[31] |= 64
-        noiseStaticKey = try Curve25519.KeyAgreement.PrivateKey(rawRepresentation: scalar)
+        // Any 32 bytes are an X25519 private key.
+        noiseStaticKey = try! Curve25519.KeyAgreement.PrivateKey(rawRepresentation: scalar)
     }
 
     /// The X25519 public key of an Ed25519 public key: u = (1 + y) / (1 - y) mod 2^255 - 19.

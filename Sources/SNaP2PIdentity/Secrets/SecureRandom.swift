@@ -1,9 +1,12 @@
 /// Random bytes from the operating system's cryptographically secure generator.
 package enum SecureRandom {
-    /// `count` fresh random bytes (keys, nonces, context blinding).
+    /// `count` fresh random bytes (keys, nonces, context blinding). Drawn eight at a time: each
+    /// draw is a system call, and a handshake needs about a hundred bytes.
     package static func bytes(_ count: Int) -> [UInt8] {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            fill(UnsafeMutableRawBufferPointer(buffer))
+            initialized = count
+        }
     }
 
     /// Fills owned secret storage directly, so key material never passes through an array.

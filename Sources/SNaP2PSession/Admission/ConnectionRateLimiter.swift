@@ -5,6 +5,7 @@ public struct ConnectionRateLimit: Sendable, Hashable {
     /// The sliding window length.
     public var window: Duration
 
+    /// At most `maximumConnections` per `window` from one address.
     public init(maximumConnections: Int, per window: Duration) {
         self.maximumConnections = maximumConnections
         self.window = window

@@ -23,9 +23,13 @@ public final class InviteTokenStore: @unchecked Sendable {
     /// The outcome of checking a presented token. Everything but `accepted` is answered
     /// with INVALID_TOKEN; the distinction is for logs.
     public enum Verdict: Sendable, Hashable {
+        /// Valid; one use counted.
         case accepted
+        /// Never issued, revoked, or already removed.
         case unknown
+        /// Past its validity (and now removed).
         case expired
+        /// Its uses are spent.
         case usedUp
     }
 

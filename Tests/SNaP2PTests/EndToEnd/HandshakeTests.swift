@@ -112,3 +112,100 @@ import Testing
         await silent.close()
     }
 }
+
+extension HandshakeTests {
+    /// PROTOCOL.md §6: the reference listener loses bytes that arrive with the dialer's AUTH_OK,
+    /// so after AUTH_OK the dialer sends nothing until the listener's first session frame arrived.
+    @Test func dialerWaitsForTheListenersFirstFrameAfterAuthOK() async throws {
+        let (_, listener) = try await TestPeers.listener()
+        // Listener frames: msg2, HELLO, AUTH, AUTH_OK, then its first PING (number 5), held 300 ms.
+        let proxy = try await FrameTimelineProxy.start(targetPort: listener.port, holdListenerFramesFrom: 5, delay: .milliseconds(300))
+        async let accepted = TestPeers.accept(listener)
+        let dialer = try await Peer(configuration: TestPeers.configuration()).dial("127.0.0.1:\(proxy.port)")
+        // The app writes at once; dialer frames: msg1, msg3, HELLO, AUTH, AUTH_OK, then these.
+        let stream = try await dialer.openStream(label: "eager")
+        try await stream.write(Array("right away".utf8))
+        let connection = try await accepted
+        var incoming = connection.incomingStreams.makeAsyncIterator()
+        let received = try #require(await incoming.next())
+        var inbound = received.inbound.makeAsyncIterator()
+        #expect(try await inbound.next() == Array("right away".utf8))
+
+        let dialersFirstSessionFrame = try #require(proxy.forwarded(.dialer, 6))
+        let listenersFirstSessionFrame = proxy.forwarded(.listener, 5)
+        #expect(
+            listenersFirstSessionFrame.map { dialersFirstSessionFrame > $0 } == true,
+            "the dialer sent its first session frame before the listener's first frame reached it"
+        )
+        await dialer.close()
+        await proxy.close()
+        await listener.close()
+    }
+}
+
+extension HandshakeTests {
+    /// PROTOCOL.md §6, the listener's half: a dialer that does not wait (as the reference's does
+    /// not) may put its first session frames in the same TCP segment as its AUTH_OK; the listener
+    /// must read them from the bytes it already has.
+    @Test func listenerKeepsSessionBytesThatArriveWithAuthOK() async throws {
+        let (_, listener) = try await TestPeers.listener()
+        async let accepted = TestPeers.accept(listener)
+
+        // A dialer driven by hand: the handshake machine over a plain socket.
+        let wallet = LocalWallet.ephemeral(network: .testnet)
+        let nodeKey = NodeKey.generate()
+        let attestation = try await NodeKeyAttestation.issue(wallet: wallet, nodePublicKey: nodeKey.publicKey)
+        var machine = HandshakeStateMachine(configuration: HandshakeConfiguration(
+            role: .initiator, nodeKey: nodeKey, attestation: attestation, network: .testnet
+        ))
+        let raw = try await RawPeer.connect(port: listener.port)
+        var decoder = FrameDecoder()
+        var consumed = 0
+        var actions = machine.start(now: WallClock.unixSeconds())
+        var session: EstablishedSession?
+        while session == nil {
+            var outgoing: [UInt8] = []
+            for action in actions {
+                switch action {
+                case .send(let body): outgoing += Framing.frame(body)
+                case .established(let established): session = established
+                case .close(let error): throw error
+                }
+            }
+            if var established = session {
+                // AUTH_OK and the first session frames leave in one write.
+                for message: ControlMessage in [
+                    .openStream(streamID: 0, label: "early"),
+                    .streamData(streamID: 0, data: Array("sent with AUTH_OK".utf8), fin: true),
+                ] {
+                    try established.cipher.sealFrame(message, appendingTo: &outgoing)
+                }
+                try await raw.send(outgoing)
+                break
+            }
+            if !outgoing.isEmpty { try await raw.send(outgoing) }
+            actions = []
+            while actions.isEmpty {
+                let received = raw.bytes
+                if received.count > consumed {
+                    decoder.append(received[consumed...])
+                    consumed = received.count
+                    while let frame = try decoder.nextFrame() {
+                        actions += machine.receive(frame: frame, now: WallClock.unixSeconds())
+                    }
+                } else {
+                    try await Task.sleep(for: .milliseconds(2))
+                }
+            }
+        }
+
+        let connection = try await accepted
+        #expect(connection.remotePrincipal == wallet.principal)
+        var incoming = connection.incomingStreams.makeAsyncIterator()
+        let stream = try #require(await incoming.next())
+        #expect(stream.label == "early")
+        #expect(try await stream.inbound.collect(upTo: 1024) == Array("sent with AUTH_OK".utf8))
+        await raw.close()
+        await listener.close()
+    }
+}

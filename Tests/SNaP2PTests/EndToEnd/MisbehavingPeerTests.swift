@@ -19,7 +19,8 @@ import SNaP2P
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<8 {
             let raw = try await RawPeer.connect(port: listener.port)
-            try await raw.send((0..<4096).map { _ in UInt8.random(in: 0...255, using: &generator) })
+            // The listener may hang up while the bytes are still going out; that is fine too.
+            try? await raw.send((0..<4096).map { _ in UInt8.random(in: 0...255, using: &generator) })
             #expect(await raw.waitForClose())
         }
         let http = try await RawPeer.connect(port: listener.port)

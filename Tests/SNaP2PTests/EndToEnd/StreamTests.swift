@@ -153,7 +153,7 @@ extension StreamTests {
         stream.close(error: .invalidMessage)
         await #expect(throws: SNaP2PError.streamClosed(code: .invalidMessage)) { _ = try await inbound.next() }
         // The remote side can no longer write either.
-        await #expect(throws: SNaP2PError.streamClosed(code: .streamClosed)) { try await remote.write([9]) }
+        await #expect(throws: SNaP2PError.streamClosed(code: .invalidMessage)) { try await remote.write([9]) }
         await pair.close()
     }
 
