@@ -97,11 +97,11 @@ import Testing
     }
 
     @Test func nothingListeningIsExplained() async throws {
-        // Port 1 on loopback: nothing listens there.
-        let result = try await SNaP2PExecutable.run(["chat", "127.0.0.1:1"])
+        let port = try await unusedLoopbackPort()
+        let result = try await SNaP2PExecutable.run(["chat", "127.0.0.1:\(port)"])
         #expect(result.status == 2)
-        #expect(result.standardError.contains("error: nothing accepted the connection on 127.0.0.1:1"), "\(result.standardError)")
-        #expect(result.standardError.contains("hint: is a listener running on 127.0.0.1:1?"))
+        #expect(result.standardError.contains("error: nothing accepted the connection on 127.0.0.1:\(port)"), "\(result.standardError)")
+        #expect(result.standardError.contains("hint: is a listener running on 127.0.0.1:\(port)?"))
     }
 
     @Test func otherNetworkIsExplained() async throws {
@@ -192,27 +192,28 @@ import Testing
     @Test func walletProblemsExitWithStatus4() async throws {
         let (directory, _) = try await Self.walletDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
+        let nobody = "127.0.0.1:\(try await unusedLoopbackPort())"
 
         let wrong = try await SNaP2PExecutable.run(
-            ["chat", "127.0.0.1:9", "--wallet", "alice", "--wallet-dir", directory],
+            ["chat", nobody, "--wallet", "alice", "--wallet-dir", directory],
             environment: ["SNAP2P_PASSWORD": "not the password"])
         #expect(wrong.status == 4)
         #expect(wrong.standardError.contains("wrong password for wallet \"alice\""), "\(wrong.standardError)")
 
         let missing = try await SNaP2PExecutable.run(
-            ["chat", "127.0.0.1:9", "--wallet", "bob", "--wallet-dir", directory],
+            ["chat", nobody, "--wallet", "bob", "--wallet-dir", directory],
             environment: ["SNAP2P_PASSWORD": Self.password])
         #expect(missing.status == 4)
         #expect(missing.standardError.contains("no wallet named \"bob\""))
         #expect(missing.standardError.contains("wallet list"))
 
-        let noPassword = try await SNaP2PExecutable.run(["chat", "127.0.0.1:9", "--wallet", "alice", "--wallet-dir", directory])
+        let noPassword = try await SNaP2PExecutable.run(["chat", nobody, "--wallet", "alice", "--wallet-dir", directory])
         #expect(noPassword.status == 4)
         #expect(noPassword.standardError.contains("SNAP2P_PASSWORD"), "\(noPassword.standardError)")
 
-        // Unlocked fine (a testnet wallet with --testnet); then nothing listens on port 9.
+        // Unlocked fine (a testnet wallet with --testnet); then nothing listens.
         let unlocked = try await SNaP2PExecutable.run(
-            ["chat", "127.0.0.1:9", "--wallet", "alice", "--wallet-dir", directory, "--testnet"],
+            ["chat", nobody, "--wallet", "alice", "--wallet-dir", directory, "--testnet"],
             environment: ["SNAP2P_PASSWORD": Self.password])
         #expect(unlocked.status == 2, "\(unlocked.standardError)")
 
@@ -221,7 +222,7 @@ import Testing
             input: Self.phrase, environment: ["SNAP2P_PASSWORD": Self.password])
         #expect(restored.status == 0, "\(restored.standardError)")
         let mainnet = try await SNaP2PExecutable.run(
-            ["chat", "127.0.0.1:9", "--wallet", "main", "--wallet-dir", directory, "--testnet"],
+            ["chat", nobody, "--wallet", "main", "--wallet-dir", directory, "--testnet"],
             environment: ["SNAP2P_PASSWORD": Self.password])
         #expect(mainnet.status == 4)
         #expect(mainnet.standardError.contains("is a mainnet wallet"), "\(mainnet.standardError)")
