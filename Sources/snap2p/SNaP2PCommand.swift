@@ -18,6 +18,7 @@ struct SNaP2PCommand: AsyncParsableCommand {
             DialCommand.self,
             InspectCommand.self,
             ListenCommand.self,
+            SignInCommand.self,
             WalletCommand.self,
         ]
     )

@@ -86,8 +86,8 @@ struct ChatConversation {
         conversation: for await event in events {
             switch event {
             case .remoteEnded(nil):
-                output.remoteLeft(remote)
-                ending = leftFirst ? .localLeft : .remoteLeft
+                // After we left, the remote finishing is its goodbye, not news.
+                ending = left(leftFirst: leftFirst)
                 break conversation
             case .remoteEnded(let error?), .sendFailed(let error):
                 ending = await endingAfterError(error, leftFirst: leftFirst)

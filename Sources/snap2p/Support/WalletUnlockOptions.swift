@@ -3,7 +3,7 @@ import SNaP2P
 
 /// `--wallet NAME` with `--wallet-dir` and `--password-file`: run a command as a stored wallet's
 /// identity instead of a throwaway one. Any command that makes a `Peer` adopts it with
-/// `@OptionGroup var walletOptions: WalletUnlockOptions` and `try walletOptions.unlock(...)`.
+/// `@OptionGroup var walletOptions: WalletUnlockOptions` and `try walletOptions.unlockOrExit(...)`.
 struct WalletUnlockOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
         "Prove this stored wallet's identity (name or id; see `snap2p wallet list`) instead of a throwaway one. "
@@ -13,6 +13,16 @@ struct WalletUnlockOptions: ParsableArguments {
 
     @OptionGroup var storeOptions: WalletStoreOptions
     @OptionGroup var passwordOptions: PasswordOptions
+
+    /// ``unlock(testnet:)`` for commands that report their own errors: a failure is printed (with
+    /// `json`, also as an `error` event) and ends the command with its exit status.
+    func unlockOrExit(testnet: Bool, json: Bool) throws -> (any Wallet)? {
+        do {
+            return try unlock(testnet: testnet)
+        } catch {
+            throw error.exit(json: json)
+        }
+    }
 
     /// The unlocked wallet, or `nil` without `--wallet` (the peer then makes a throwaway identity).
     /// The wallet's network decides, but a mainnet wallet with `--testnet` is refused rather than
