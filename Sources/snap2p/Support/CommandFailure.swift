@@ -4,7 +4,7 @@ import SNaP2P
 
 /// The exit statuses of `demo`, `chat` and `signin`, one per kind of failure, so a script can tell
 /// "nobody there" from "refused" from "wrong password". Documented in docs/CLI.md.
-enum ExitStatus: Int32, CaseIterable {
+enum ExitStatus: Int32 {
     /// Done; for `chat`, either side ended the chat normally.
     case success = 0
     /// Anything not listed below.
@@ -21,9 +21,7 @@ enum ExitStatus: Int32, CaseIterable {
     case needsTerminal = 6
     /// Interrupted (Ctrl-C) where that abandons the command, as shells report it.
     case interrupted = 130
-
-    /// The status of invalid arguments, set by swift-argument-parser (EX_USAGE).
-    static let usage = ExitCode.validationFailure.rawValue
+    // Invalid arguments exit with 64 (EX_USAGE), set by swift-argument-parser.
 }
 
 /// A failure explained for people: what went wrong, why it probably did, and what to do about it.
@@ -87,9 +85,10 @@ extension CommandFailure {
                     "no answer from \(address) (connect timed out)",
                     hint: "check the address, and that no firewall drops the connection", status: .unreachable)
             }
-            if lowered.contains("resolve") || lowered.contains("getaddrinfo") || lowered.contains("name") {
+            if lowered.contains("dns") || lowered.contains("unknownhost") || lowered.contains("resolve") {
                 return CommandFailure(
-                    "cannot resolve the host in \(address): \(reason)", hint: "check the host name", status: .unreachable)
+                    "cannot find the host of \(address) (its name does not resolve)",
+                    hint: "check the spelling, or give an IP address", status: .unreachable)
             }
             return CommandFailure("cannot connect to \(address): \(reason)", status: .unreachable)
         case .invalidAddress:
