@@ -97,7 +97,8 @@ import Testing
     }
 
     @Test func nothingListeningIsExplained() async throws {
-        let port = try await unusedLoopbackPort()
+        let refusing = try RefusingPort()
+        let port = refusing.port
         let result = try await SNaP2PExecutable.run(["chat", "127.0.0.1:\(port)"])
         #expect(result.status == 2)
         #expect(result.standardError.contains("error: nothing accepted the connection on 127.0.0.1:\(port)"), "\(result.standardError)")
@@ -192,7 +193,8 @@ import Testing
     @Test func walletProblemsExitWithStatus4() async throws {
         let (directory, _) = try await Self.walletDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let nobody = "127.0.0.1:\(try await unusedLoopbackPort())"
+        let refusing = try RefusingPort()
+        let nobody = "127.0.0.1:\(refusing.port)"
 
         let wrong = try await SNaP2PExecutable.run(
             ["chat", nobody, "--wallet", "alice", "--wallet-dir", directory],

@@ -135,6 +135,8 @@ extension SNaP2PExecutable {
             guard count > 0 else { break }
             screen += String(decoding: buffer[..<count], as: UTF8.self)
         }
+        // A program still waiting for input it will never get must not hang the test run.
+        if process.isRunning { process.terminate() }
         process.waitUntilExit()
         #expect(pending.isEmpty, "prompts never shown: \(pending.map(\.prompt)); screen: \(screen)")
         return (process.terminationStatus, screen)

@@ -20,7 +20,12 @@ import Testing
             exchanges: [
                 .init(prompt: "Choose 1-5") { _ in "1" },
                 .init(prompt: "Password for \"alice\": ") { _ in "not it" },
-                .init(prompt: "Wrong password. 2 more tries.") { _ in ChatWithWalletTests.password },
+                // The prompt again, not the message before it: a hidden prompt discards what was
+                // typed ahead of it, as terminals do.
+                .init(prompt: "Password for \"alice\": ") { screen in
+                    #expect(screen.contains("Wrong password. 2 more tries."))
+                    return ChatWithWalletTests.password
+                },
             ])
         #expect(status == 0, "\(screen)")
         #expect(screen.contains("1) Unlock alice"))

@@ -88,13 +88,13 @@ final class ChatOutput: Sendable {
             event.print()
             return
         }
-        notice("Waiting for someone to chat with on \(style.bold("\(host):\(port)")) as \(style.cyan(principal.description))")
+        notice("Listening on \(style.bold("\(host):\(port)")) as \(style.cyan(principal.description))")
         if let token { notice("Invite token: \(style.yellow(token))") }
         let dialHost = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : (host.contains(":") ? "[\(host)]" : host)
         var command = "\(Invocation.name) chat \(dialHost):\(port)"
         if let token { command += " --token \(token)" }
         if testnet { command += " --testnet" }
-        notice(style.dim("From another terminal (or computer, with this one's address): ") + command)
+        notice(style.dim("Waiting for one peer. From another terminal: ") + command)
     }
 
     func connected(to remote: Principal, from remoteAddress: String?, handshakeTime: Duration?) {
@@ -107,10 +107,8 @@ final class ChatOutput: Sendable {
             return
         }
         var text = style.green("Connected") + " to " + style.cyan(remote.description)
-        if let remoteAddress { text += " at \(remoteAddress)" }
-        if let handshakeTime {
-            text += style.dim(" (authenticated in \(PeerEventOutput.format(PeerEventOutput.milliseconds(handshakeTime))) ms)")
-        }
+        if let remoteAddress { text += style.dim(" from \(remoteAddress)") }
+        if let handshakeTime { text += style.dim(" in \(PeerEventOutput.format(PeerEventOutput.milliseconds(handshakeTime))) ms") }
         notice(text)
         if case .interactive = form {
             notice(style.dim("Type a message and press Enter. /quit, Ctrl-D or Ctrl-C leaves."))
