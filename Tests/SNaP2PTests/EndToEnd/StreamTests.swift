@@ -64,7 +64,7 @@ private func payload(seed: UInt64) -> [UInt8] {
 }
 
 /// Writes `bytes` in writes of varying sizes, then finishes.
-private func send(_ bytes: [UInt8], on stream: Stream, seed: UInt64) async throws {
+private func send(_ bytes: [UInt8], on stream: SNaP2PStream, seed: UInt64) async throws {
     var generator = DeterministicBytes(seed: seed ^ 0xFFFF)
     var offset = 0
     while offset < bytes.count {
@@ -76,7 +76,7 @@ private func send(_ bytes: [UInt8], on stream: Stream, seed: UInt64) async throw
 }
 
 /// Reads a stream to its end and returns the SHA-256 of everything received.
-private func digest(of stream: Stream) async throws -> [UInt8] {
+private func digest(of stream: SNaP2PStream) async throws -> [UInt8] {
     var hash = SHA256()
     for try await chunk in stream.inbound { hash.update(data: chunk) }
     return Array(hash.finalize())
