@@ -11,7 +11,7 @@ struct DialCommand: AsyncParsableCommand {
         discussion: """
             Opens --streams streams labelled "chat", sends the message (or --bytes deterministic \
             bytes) on each, finishes them and checks that the echo is complete and identical. The \
-            identity is a fresh throwaway one. Exit status 0 on success; otherwise the error, with \
+            identity is a fresh throwaway one unless --wallet names a stored wallet. Exit status 0 on success; otherwise the error, with \
             its protocol code (e.g. NOT_ALLOWED, INVALID_TOKEN), and status 1.
 
             Examples:
@@ -49,6 +49,8 @@ struct DialCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object per line (events: connected, echo, done, error).")
     var json = false
 
+    @OptionGroup var walletOptions: WalletUnlockOptions
+
     func validate() throws {
         guard self.repeat >= 1 else { throw ValidationError("--repeat must be at least 1") }
         guard self.repeat == 1 || handshakeOnly else { throw ValidationError("--repeat needs --handshake-only") }
@@ -59,7 +61,9 @@ struct DialCommand: AsyncParsableCommand {
     func run() async throws {
         let output = PeerEventOutput(json: json)
         let inviteToken = try token.map(PeerEventOutput.decodeToken)
-        let peer = Peer(configuration: PeerConfiguration(network: testnet ? .testnet : .mainnet))
+        let peer = Peer(
+            wallet: try walletOptions.unlockOrExit(testnet: testnet, json: json),
+            configuration: PeerConfiguration(network: testnet ? .testnet : .mainnet))
         do {
             if handshakeOnly {
                 try await handshakes(peer: peer, inviteToken: inviteToken, output: output)

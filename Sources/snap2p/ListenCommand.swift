@@ -10,7 +10,7 @@ struct ListenCommand: AsyncParsableCommand {
         abstract: "Accept sessions on a port and echo every stream.",
         discussion: """
             Prints this peer's principal, then one line per connection and disconnection. The \
-            identity is a fresh throwaway one. --allow makes the listener private (only the listed \
+            identity is a fresh throwaway one unless --wallet names a stored wallet. --allow makes the listener private (only the listed \
             principals get in); --stealth additionally demands an invite token before any handshake \
             (one is generated and printed unless --token gives it).
 
@@ -32,6 +32,8 @@ struct ListenCommand: AsyncParsableCommand {
 
     @Flag(help: "Print one JSON object per line (events: ready, connected, closed).")
     var json = false
+
+    @OptionGroup var walletOptions: WalletUnlockOptions
 
     @Flag(help: "Reveal nothing to dialers without an invite token.")
     var stealth = false
@@ -68,7 +70,7 @@ struct ListenCommand: AsyncParsableCommand {
             authorization: allowlist.isEmpty ? AllowAllPolicy() : AllowlistPolicy(Set(allowlist)),
             inviteTokens: tokens
         )
-        let peer = Peer(configuration: configuration)
+        let peer = Peer(wallet: try walletOptions.unlockOrExit(testnet: testnet, json: json), configuration: configuration)
         let listener: Listener
         do {
             listener = try await peer.listen(host: host, port: port)

@@ -13,9 +13,12 @@ struct SNaP2PCommand: AsyncParsableCommand {
         version: "0.1.0",
         // Keep one subcommand per line, alphabetical: parallel branches add lines here.
         subcommands: [
+            ChatCommand.self,
+            DemoCommand.self,
             DialCommand.self,
             InspectCommand.self,
             ListenCommand.self,
+            SignInCommand.self,
             WalletCommand.self,
         ]
     )

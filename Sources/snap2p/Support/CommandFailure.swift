@@ -1,0 +1,196 @@
+import ArgumentParser
+import Foundation
+import SNaP2P
+
+/// The exit statuses of `demo`, `chat` and `signin`, one per kind of failure, so a script can tell
+/// "nobody there" from "refused" from "wrong password". Documented in docs/CLI.md.
+enum ExitStatus: Int32, CaseIterable {
+    /// Done; for `chat`, either side ended the chat normally.
+    case success = 0
+    /// Anything not listed below.
+    case failure = 1
+    /// No TCP connection: nothing listening, unreachable, unknown host, or the port to listen on is taken.
+    case unreachable = 2
+    /// The handshake failed: refused by the other side (not allowed, wrong token, other network...) or by us.
+    case handshakeFailed = 3
+    /// The wallet could not be used: no such wallet, wrong password, no password given.
+    case walletUnavailable = 4
+    /// The session ended abnormally (connection lost, keepalive timeout, protocol error).
+    case sessionLost = 5
+    /// The command needs an interactive terminal.
+    case needsTerminal = 6
+    /// Interrupted (Ctrl-C) where that abandons the command, as shells report it.
+    case interrupted = 130
+
+    /// The status of invalid arguments, set by swift-argument-parser (EX_USAGE).
+    static let usage = ExitCode.validationFailure.rawValue
+}
+
+/// A failure explained for people: what went wrong, why it probably did, and what to do about it.
+/// Commands turn library errors into these at the point where they know the context (the address
+/// dialled, this peer's principal, the wallet), then ``report(json:)`` it and exit with its status.
+struct CommandFailure: Error, CustomStringConvertible {
+    /// One sentence: what happened.
+    var message: String
+    /// What to do about it, when there is something to do.
+    var hint: String?
+    var status: ExitStatus
+    /// The protocol error code, for `--json` output.
+    var code: ProtocolErrorCode?
+
+    var description: String { message }
+
+    init(_ message: String, hint: String? = nil, status: ExitStatus = .failure, code: ProtocolErrorCode? = nil) {
+        self.message = message
+        self.hint = hint
+        self.status = status
+        self.code = code
+    }
+
+    /// Prints `error: ...` and `hint: ...` on standard error (and with `json`, an `error` event on
+    /// standard output), then exits with ``status``.
+    func exit(json: Bool = false) -> ExitCode {
+        report(json: json)
+        return ExitCode(status.rawValue)
+    }
+
+    func report(json: Bool = false) {
+        if json {
+            var event = ChatEvent("error")
+            event.code = code?.description
+            event.error = message
+            event.hint = hint
+            event.print()
+        }
+        let style = TextStyle.standardError
+        var text = style.red(style.bold("error: ")) + message + "\n"
+        if let hint { text += style.yellow("hint: ") + hint + "\n" }
+        TerminalInput.writeToStandardError(text)
+    }
+}
+
+extension CommandFailure {
+    /// A dial to `address` that failed. `localPrincipal` names this side in NOT_ALLOWED hints.
+    static func dialing(_ error: any Error, address: String, localPrincipal: Principal, usedToken: Bool) -> CommandFailure {
+        guard let error = error as? SNaP2PError else { return CommandFailure("cannot connect to \(address): \(error)") }
+        switch error {
+        case .connectionFailed(let reason):
+            let lowered = reason.lowercased()
+            if lowered.contains("refused") {
+                return CommandFailure(
+                    "nothing accepted the connection on \(address)",
+                    hint: "is a listener running on \(address)? Start one with: \(Invocation.name) chat --listen \(Self.port(of: address))",
+                    status: .unreachable)
+            }
+            if lowered.contains("timed out") || lowered.contains("timeout") {
+                return CommandFailure(
+                    "no answer from \(address) (connect timed out)",
+                    hint: "check the address, and that no firewall drops the connection", status: .unreachable)
+            }
+            if lowered.contains("resolve") || lowered.contains("getaddrinfo") || lowered.contains("name") {
+                return CommandFailure(
+                    "cannot resolve the host in \(address): \(reason)", hint: "check the host name", status: .unreachable)
+            }
+            return CommandFailure("cannot connect to \(address): \(reason)", status: .unreachable)
+        case .invalidAddress:
+            return CommandFailure("\(error)", hint: "for example 127.0.0.1:9000 or [::1]:9000", status: .failure)
+        case .handshakeFailed(let code, let reason):
+            return handshake(code: code, reason: reason, address: address, localPrincipal: localPrincipal, usedToken: usedToken)
+        default:
+            return session(error, remote: address)
+        }
+    }
+
+    private static func handshake(
+        code: ProtocolErrorCode, reason: String?, address: String, localPrincipal: Principal, usedToken: Bool
+    ) -> CommandFailure {
+        // "CODE" or "CODE: the remote's reason".
+        let named = "\(code)" + (reason.map { ": \($0)" } ?? "")
+        func failure(_ message: String, _ hint: String?) -> CommandFailure {
+            CommandFailure(message, hint: hint, status: .handshakeFailed, code: code)
+        }
+        switch code {
+        case .notAllowed:
+            return failure(
+                "\(address) refused us (NOT_ALLOWED): the listener's allowlist does not include \(localPrincipal)",
+                "ask its owner to add --allow \(localPrincipal), or dial with --wallet NAME using an identity it allows")
+        case .invalidToken, .inviteRequired:
+            return failure(
+                "\(address) is a stealth listener and refused the invite token (\(code))",
+                usedToken ? "check the token: it is the hex the listener printed at start" : "pass the token it printed: --token HEX")
+        case .attestationInvalid where reason?.contains("network") == true:
+            return failure(
+                "the peers are on different Stacks networks (\(named))",
+                "use --testnet on both sides, or on neither (a wallet's network must match too)")
+        case .attestationInvalid, .authFailed:
+            return failure("the identity proof was rejected (\(named))", "check that both computers' clocks are right")
+        case .attestationExpired:
+            return failure("an identity proof has expired (\(named))", "check that both computers' clocks are right")
+        case .rateLimited:
+            return failure("\(address) refuses more connections from this address for now (RATE_LIMITED)", "wait a minute and try again")
+        case .versionUnsupported:
+            return failure("\(address) speaks another SNaP2P protocol version (VERSION_UNSUPPORTED)", nil)
+        case .timeout:
+            return failure(
+                "the handshake with \(address) did not complete in time (\(named))",
+                "is \(address) a SNaP2P peer? A stealth listener stays silent without its --token")
+        case .connectionClosed:
+            return failure(
+                "\(address) closed the connection during the handshake (\(named))",
+                usedToken ? "is \(address) a SNaP2P peer?" : "if it is a stealth listener, pass the token it printed: --token HEX")
+        default:
+            return failure("the handshake with \(address) failed (\(named))", nil)
+        }
+    }
+
+    /// A session with `remote` that ended abnormally.
+    static func session(_ error: any Error, remote: String) -> CommandFailure {
+        guard let error = error as? SNaP2PError else { return CommandFailure("the session with \(remote) failed: \(error)", status: .sessionLost) }
+        switch error {
+        case .connectionClosed(.timeout, _):
+            return CommandFailure(
+                "\(remote) stopped answering (keepalive TIMEOUT)", hint: "the network or the other side went away",
+                status: .sessionLost, code: .timeout)
+        case .connectionClosed(.authFailed, _):
+            return CommandFailure(
+                "a message from \(remote) failed to decrypt, so the session was closed (AUTH_FAILED)",
+                hint: "something between the peers altered the traffic", status: .sessionLost, code: .authFailed)
+        default:
+            return CommandFailure("the session with \(remote) ended: \(error)", status: .sessionLost, code: error.code)
+        }
+    }
+
+    /// Binding `host:port` failed.
+    static func listening(_ error: any Error, host: String, port: Int) -> CommandFailure {
+        let text = "\(error)"
+        if text.contains("in use") {
+            return CommandFailure(
+                "port \(port) on \(host) is already in use", hint: "stop the program using it, or pick another port (0: any free port)",
+                status: .unreachable)
+        }
+        if text.contains("ermission denied") {
+            return CommandFailure(
+                "not allowed to listen on port \(port)", hint: "ports below 1024 need privileges: pick a port from 1024 up",
+                status: .unreachable)
+        }
+        if text.contains("ddress not available") || text.contains("resolve") {
+            return CommandFailure(
+                "cannot listen on \(host): no such local address", hint: "use 0.0.0.0 (every interface) or 127.0.0.1 (this computer only)",
+                status: .unreachable)
+        }
+        return CommandFailure("cannot listen on \(host):\(port): \(error)", status: .unreachable)
+    }
+
+    private static func port(of address: String) -> String {
+        address.split(separator: ":").last.map(String.init) ?? "PORT"
+    }
+}
+
+/// How the user invoked this program, for commands printed as suggestions: `snap2p` when it was
+/// found on the PATH, else the path typed (`.build/release/snap2p`), so suggestions can be pasted.
+enum Invocation {
+    static let name: String = {
+        let typed = CommandLine.arguments.first ?? "snap2p"
+        return typed.contains("/") ? typed : "snap2p"
+    }()
+}

@@ -1,0 +1,32 @@
+import Foundation
+import Testing
+
+/// `snap2p demo`, the README's first command.
+@Suite struct DemoCommandTests {
+    @Test func demoShowsBothPrincipalsAuthenticatingAndExitsZero() async throws {
+        let result = try await SNaP2PExecutable.run(["demo", "--megabytes", "4"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let output = result.standardOutput
+        let principals = Set(output.split(whereSeparator: { $0 == " " || $0 == "\n" }).filter { $0.hasPrefix("stacks:SP") })
+        #expect(principals.count == 2, "\(output)")
+        #expect(output.components(separatedBy: "authenticated").count - 1 == 2)
+        for principal in principals {
+            #expect(output.contains("authenticated alice as \(principal)") || output.contains("authenticated bob as \(principal)"))
+        }
+        #expect(output.contains("Hi alice! Is this really you?"))
+        #expect(output.contains("4 MiB from bob to alice, every byte checked"))
+        #expect(output.contains("MB/s"))
+        #expect(output.contains("alice saw the session close cleanly"))
+        #expect(output.contains("chat --listen 9000"))
+        #expect(output.contains("wallet create"))
+        // Not a terminal: no colour codes.
+        #expect(!output.contains("\u{1B}["))
+    }
+
+    @Test func testnetDemoUsesTestnetPrincipals() async throws {
+        let result = try await SNaP2PExecutable.run(["demo", "--testnet", "--megabytes", "1"])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("stacks:ST"))
+        #expect(!result.standardOutput.contains("stacks:SP"))
+    }
+}
