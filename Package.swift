@@ -1,6 +1,8 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
+
 /// Layers, lowest first. Arrows point one way:
 /// snap2p (CLI) -> SNaP2P (Peer API + SwiftNIO transport) -> Session / Streams -> Noise / Identity / Wire.
 /// Only `SNaP2P` imports SwiftNIO's networking.
@@ -27,13 +29,12 @@ let package = Package(
         // Varint frames, CBOR, control messages. Pure, no dependencies.
         .target(name: "SNaP2PWire"),
         // Noise XX with a selectable key schedule. Pure.
-        .target(name: "SNaP2PNoise", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "SNaP2PNoise", dependencies: [crypto]),
         // secp256k1, c32 addresses, principals, BIP-39/32, node keys, attestations, wallet store.
         .target(
             name: "SNaP2PIdentity",
             dependencies: [
-                "CSecp256k1", "SNaP2PWire",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "CSecp256k1", "SNaP2PWire", crypto,
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
@@ -48,6 +49,7 @@ let package = Package(
                 "SNaP2PSession",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -61,18 +63,33 @@ let package = Package(
                 "SNaP2P",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                crypto,
             ]
         ),
         // Golden vectors (copied from the reference implementation's runs) and helpers to load them.
         .target(name: "TestSupport", dependencies: ["SNaP2PWire"], path: "Tests/TestSupport", resources: [.copy("Fixtures")]),
-        .testTarget(name: "WireTests", dependencies: ["SNaP2PWire", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "NoiseTests", dependencies: ["SNaP2PNoise", "TestSupport"]),
-        .testTarget(name: "IdentityTests", dependencies: ["SNaP2PIdentity", "TestSupport"]),
+        .testTarget(name: "WireTests", dependencies: ["SNaP2PWire", "TestSupport", crypto]),
+        .testTarget(name: "NoiseTests", dependencies: ["SNaP2PNoise", "TestSupport", crypto]),
+        .testTarget(name: "IdentityTests", dependencies: ["SNaP2PIdentity", "TestSupport", crypto]),
         .testTarget(name: "StreamsTests", dependencies: ["SNaP2PStreams", "TestSupport"]),
-        .testTarget(name: "SessionTests", dependencies: ["SNaP2PSession", "TestSupport"]),
-        .testTarget(name: "SNaP2PTests", dependencies: ["SNaP2P", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["snap2p", "TestSupport"]),
+        .testTarget(name: "SessionTests", dependencies: ["SNaP2PSession", "TestSupport", crypto]),
+        .testTarget(
+            name: "SNaP2PTests",
+            dependencies: [
+                "SNaP2P", "TestSupport", crypto,
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "CLITests",
+            dependencies: [
+                "snap2p", "TestSupport",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

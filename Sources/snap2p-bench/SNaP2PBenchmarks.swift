@@ -126,14 +126,14 @@ enum SNaP2PBenchmarks {
     static func residentBytesPerIdleStream(count: Int) async throws -> Double {
         let (listener, dialer, accepted) = try await connectedPair(maximumStreams: count + 10)
         let holding = Task {
-            var streams: [SNaP2P.Stream] = []
+            var streams: [SNaP2PStream] = []
             for await stream in accepted.incomingStreams { streams.append(stream) }
             return streams.count
         }
         _ = try await dialer.openStream()
         try await Task.sleep(for: .milliseconds(100))
         let before = Benchmark.residentBytes()
-        var streams: [SNaP2P.Stream] = []
+        var streams: [SNaP2PStream] = []
         for _ in 0..<count {
             let stream = try await dialer.openStream(label: "idle")
             try await stream.write([0])

@@ -111,7 +111,7 @@ struct ChatCommand: AsyncParsableCommand {
         return (configuration, printedToken)
     }
 
-    private func dial(peer: Peer, address: String, output: ChatOutput) async throws -> (Connection, SNaP2P.Stream, String) {
+    private func dial(peer: Peer, address: String, output: ChatOutput) async throws -> (Connection, SNaP2PStream, String) {
         output.connecting(to: address, as: peer.principal)
         let clock = ContinuousClock()
         let start = clock.now
@@ -130,7 +130,7 @@ struct ChatCommand: AsyncParsableCommand {
     }
 
     /// Waits for one peer, then for the chat stream it opens. Stops listening once it is connected.
-    private func accept(peer: Peer, port: Int, token: String?, output: ChatOutput) async throws -> (Connection, SNaP2P.Stream, String) {
+    private func accept(peer: Peer, port: Int, token: String?, output: ChatOutput) async throws -> (Connection, SNaP2PStream, String) {
         let host = self.host ?? "0.0.0.0"
         let listener: Listener
         do {

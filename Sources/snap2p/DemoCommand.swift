@@ -92,7 +92,7 @@ struct DemoCommand: AsyncParsableCommand {
         let bobChat = try await bobSide.openStream(label: ChatLineSplitter.streamLabel)
         // Bob's stream reaches alice when his first message does.
         var aliceStreams = aliceSide.incomingStreams.makeAsyncIterator()
-        var aliceChat: SNaP2P.Stream?
+        var aliceChat: SNaP2PStream?
         var aliceLines: ChatLineReader?
         var bobLines = ChatLineReader(bobChat)
         for (fromBob, text) in Self.script {

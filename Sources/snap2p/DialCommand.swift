@@ -149,7 +149,7 @@ enum EchoPayload: Sendable {
         }
     }
 
-    func send(on stream: SNaP2P.Stream) async throws {
+    func send(on stream: SNaP2PStream) async throws {
         switch self {
         case .text(let text):
             try await stream.write(Array(text.utf8))
@@ -165,7 +165,7 @@ enum EchoPayload: Sendable {
     }
 
     /// Reads the echo to its end and throws unless it is exactly what was sent.
-    func verifyEcho(on stream: SNaP2P.Stream) async throws {
+    func verifyEcho(on stream: SNaP2PStream) async throws {
         switch self {
         case .text(let text):
             let echoed = try await stream.inbound.collect(upTo: text.utf8.count)

@@ -1,3 +1,4 @@
+import TestSupport
 import SNaP2PStreams
 import SNaP2PWire
 import Testing

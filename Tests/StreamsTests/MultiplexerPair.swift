@@ -1,4 +1,5 @@
 import SNaP2PStreams
+import TestSupport
 import SNaP2PWire
 
 /// A dialer and a listener multiplexer wired back to back in memory. Every message crosses as
@@ -116,21 +117,6 @@ struct MultiplexerPair {
 
     func sentWindowUpdates() -> Int {
         sent.values.joined().filter { if case .windowUpdate = $0 { true } else { false } }.count
-    }
-}
-
-/// SplitMix64: a seeded generator so random interleavings are reproducible.
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -16,7 +16,7 @@ public final class Connection: Sendable {
     public let remoteAddress: String?
 
     let link: SessionLink
-    private let incoming: AsyncStream<Stream>
+    private let incoming: AsyncStream<SNaP2PStream>
     private let closeFuture: EventLoopFuture<SNaP2PError?>
 
     init(
@@ -26,7 +26,7 @@ public final class Connection: Sendable {
         isFlowControlled: Bool,
         remoteAddress: String?,
         link: SessionLink,
-        incoming: AsyncStream<Stream>,
+        incoming: AsyncStream<SNaP2PStream>,
         closeFuture: EventLoopFuture<SNaP2PError?>
     ) {
         self.remotePrincipal = remotePrincipal
@@ -45,7 +45,7 @@ public final class Connection: Sendable {
 
     /// Opens a stream (OPEN_STREAM). Data may be written at once.
     /// Throws ``SNaP2PError/streamRefused(code:)`` when this side already has the maximum open.
-    public func openStream(label: String? = nil) async throws -> Stream {
+    public func openStream(label: String? = nil) async throws -> SNaP2PStream {
         try await link.submit { handler, promise in handler.openStream(label: label, promise: promise) }
     }
 
@@ -66,7 +66,7 @@ public final class Connection: Sendable {
 
     /// Streams opened by the remote.
     public struct IncomingStreams: AsyncSequence, Sendable {
-        public typealias Element = Stream
+        public typealias Element = SNaP2PStream
         let connection: Connection
 
         /// One iterator at a time.
@@ -77,10 +77,10 @@ public final class Connection: Sendable {
         /// Yields each stream the remote opens.
         public struct AsyncIterator: AsyncIteratorProtocol {
             let connection: Connection
-            var base: AsyncStream<Stream>.AsyncIterator
+            var base: AsyncStream<SNaP2PStream>.AsyncIterator
 
             /// The next stream the remote opened, or `nil` once the connection has ended.
-            public mutating func next() async -> Stream? {
+            public mutating func next() async -> SNaP2PStream? {
                 await base.next()
             }
         }

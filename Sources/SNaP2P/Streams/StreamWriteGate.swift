@@ -1,6 +1,6 @@
 import NIOConcurrencyHelpers
 
-/// How much of a stream's written data waits to be sealed, shared by the ``Stream`` and its
+/// How much of a stream's written data waits to be sealed, shared by the ``SNaP2PStream`` and its
 /// connection's handler.
 ///
 /// A write that finds less than ``limit`` waiting is handed to the event loop and returns at once,

@@ -72,7 +72,7 @@ extension SessionHandler {
         phase = .established
         frameLimit = FramingLimits.maximumFrameLength
         cipher = session.cipher
-        holdingOutput = session.mustWaitForPeerBeforeSending
+        if session.mustWaitForPeerBeforeSending { holdOutputUntilPeerSpeaks(context: context) }
         let flowControlled = FlowControl.isNegotiated(
             localCapabilities: settings.handshake.capabilities,
             remoteCapabilities: session.remoteHello.capabilities
@@ -88,7 +88,7 @@ extension SessionHandler {
         if logger.logLevel <= .debug { logger[metadataKey: "peer"] = "\(session.remotePrincipal)" }
         logger.debug("session established", metadata: ["fc1": "\(flowControlled)"])
 
-        let (incomingStreams, continuation) = AsyncStream.makeStream(of: Stream.self)
+        let (incomingStreams, continuation) = AsyncStream.makeStream(of: SNaP2PStream.self)
         incoming = continuation
         let connection = Connection(
             remotePrincipal: session.remotePrincipal,

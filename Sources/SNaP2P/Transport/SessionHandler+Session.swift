@@ -58,10 +58,28 @@ extension SessionHandler {
         if output.count >= Self.outputBatchSize { writeOutput(context: context) }
     }
 
-    /// The listener's first frame arrived: what the dialer held back may go now.
+    /// How long a dialer waits for the listener's first frame before sending anyway. The
+    /// reference listener PINGs at once, so this only matters for peers that never speak first.
+    static let holdGracePeriod = TimeAmount.seconds(2)
+
+    /// Starts the dialer's hold (PROTOCOL.md §6) with its deadline.
+    func holdOutputUntilPeerSpeaks(context: ChannelHandlerContext) {
+        holdingOutput = true
+        holdDeadline = context.eventLoop.assumeIsolated().scheduleTask(in: Self.holdGracePeriod) { [self] in
+            guard phase == .established, let context = self.context else { return }
+            logger.debug("the listener sent nothing after AUTH_OK; sending anyway")
+            releaseHeldOutput(context: context)
+            flushOutput(context: context)
+        }
+    }
+
+    /// The listener's first frame arrived (or the grace period ran out): what the dialer held
+    /// back may go now.
     private func releaseHeldOutput(context: ChannelHandlerContext) {
         guard holdingOutput else { return }
         holdingOutput = false
+        holdDeadline?.cancel()
+        holdDeadline = nil
         let held = heldMessages
         heldMessages.removeAll()
         for message in held { sendControl(message, context: context) }

@@ -43,7 +43,7 @@ final class StreamRecord {
 extension SessionHandler {
     // MARK: - Requests from the app
 
-    func openStream(label: String?, promise: EventLoopPromise<Stream>) {
+    func openStream(label: String?, promise: EventLoopPromise<SNaP2PStream>) {
         guard phase == .established, multiplexer != nil else {
             promise.fail(terminalError ?? .connectionClosed(code: .connectionClosed, reason: nil))
             return
@@ -153,14 +153,14 @@ extension SessionHandler {
 
     // MARK: - Sending
 
-    private func addStream(_ id: StreamID, label: String?, isLocallyOpened: Bool) -> Stream {
+    private func addStream(_ id: StreamID, label: String?, isLocallyOpened: Bool) -> SNaP2PStream {
         let link = self.link!
         let queue = InboundByteQueue { byteCount in
             link.execute { $0.consumed(id, byteCount: byteCount) }
         }
         let gate = StreamWriteGate(limit: Self.streamWriteBuffer)
         streamRecords[id] = StreamRecord(id: id, queue: queue, gate: gate, isLocallyOpened: isLocallyOpened)
-        return Stream(id: id, label: label, link: link, queue: queue, gate: gate)
+        return SNaP2PStream(id: id, label: label, link: link, queue: queue, gate: gate)
     }
 
     /// Bytes a stream's writers may have waiting before they are held back.

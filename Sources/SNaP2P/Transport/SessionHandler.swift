@@ -56,6 +56,8 @@ final class SessionHandler: ChannelDuplexHandler {
     /// (PROTOCOL.md §6); messages wait here meanwhile.
     var heldMessages: [ControlMessage] = []
     var holdingOutput = false
+    /// Ends the hold if the listener stays silent (a peer without keepalive never speaks first).
+    var holdDeadline: Scheduled<Void>?
     var keepalive: KeepaliveState?
     /// The stream rules; created when the session starts.
     var multiplexer: StreamMultiplexer?
@@ -64,7 +66,7 @@ final class SessionHandler: ChannelDuplexHandler {
     var streamRecords: [StreamID: StreamRecord] = [:]
     /// Streams with pending writes, in turn order.
     var readyStreams = CircularBuffer<StreamID>()
-    var incoming: AsyncStream<Stream>.Continuation?
+    var incoming: AsyncStream<SNaP2PStream>.Continuation?
     var link: SessionLink?
     /// Why the session ended, for every stream still open and for `Connection.closed()`.
     var terminalError: SNaP2PError?
@@ -272,6 +274,8 @@ final class SessionHandler: ChannelDuplexHandler {
         phase = .closed
         handshakeTimeout?.cancel()
         handshakeTimeout = nil
+        holdDeadline?.cancel()
+        holdDeadline = nil
         keepalive?.cancel()
         keepalive = nil
         handshake = nil

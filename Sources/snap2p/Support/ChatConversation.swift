@@ -7,7 +7,7 @@ import SNaP2P
 /// ``gracePeriod``) so the last messages in flight are shown, then closes the connection.
 struct ChatConversation {
     let connection: Connection
-    let stream: SNaP2P.Stream
+    let stream: SNaP2PStream
     let output: ChatOutput
     /// How the remote is named in failure messages (the address dialled, or its principal).
     let remoteName: String

@@ -74,12 +74,12 @@ extension String {
 
 /// Reads a `chat` stream line by line.
 struct ChatLineReader {
-    private var chunks: SNaP2P.Stream.Inbound.AsyncIterator
+    private var chunks: SNaP2PStream.Inbound.AsyncIterator
     private var splitter = ChatLineSplitter()
     private var ready: [String] = []
     private var ended = false
 
-    init(_ stream: SNaP2P.Stream) {
+    init(_ stream: SNaP2PStream) {
         chunks = stream.inbound.makeAsyncIterator()
     }
 

@@ -144,6 +144,27 @@ extension HandshakeTests {
 }
 
 extension HandshakeTests {
+    /// The dialer's hold ends after a grace period when the listener never speaks first (a peer
+    /// with keepalive off): data still flows instead of waiting forever.
+    @Test func dialerStopsHoldingWhenTheListenerStaysSilent() async throws {
+        let (_, listener) = try await TestPeers.listener()
+        // Listener frames from the 5th (its first session frame) on are held far past the grace period.
+        let proxy = try await FrameTimelineProxy.start(targetPort: listener.port, holdListenerFramesFrom: 5, delay: .seconds(30))
+        async let accepted = TestPeers.accept(listener)
+        let dialer = try await Peer(configuration: TestPeers.configuration()).dial("127.0.0.1:\(proxy.port)")
+        let stream = try await dialer.openStream(label: "patient")
+        try await stream.write(Array("sent after the grace period".utf8))
+        let connection = try await accepted
+        var incoming = connection.incomingStreams.makeAsyncIterator()
+        let received = try #require(await incoming.next())
+        var inbound = received.inbound.makeAsyncIterator()
+        #expect(try await inbound.next() == Array("sent after the grace period".utf8))
+        #expect(proxy.forwarded(.listener, 5) == nil, "the listener's first session frame was not held back")
+        await dialer.close()
+        await proxy.close()
+        await listener.close()
+    }
+
     /// PROTOCOL.md §6, the listener's half: a dialer that does not wait (as the reference's does
     /// not) may put its first session frames in the same TCP segment as its AUTH_OK; the listener
     /// must read them from the bytes it already has.

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 import SNaP2P
 
@@ -58,14 +59,14 @@ import Crypto
 
 /// The data one side sends on one stream in the many-streams test: size and bytes from the seed.
 private func payload(seed: UInt64) -> [UInt8] {
-    var generator = DeterministicBytes(seed: seed)
+    var generator = SeededRandom(seed: seed)
     let size = Int.random(in: 0...(4 << 20), using: &generator)
-    return generator.bytes(size)
+    return generator.bytes(count: size)
 }
 
 /// Writes `bytes` in writes of varying sizes, then finishes.
-private func send(_ bytes: [UInt8], on stream: Stream, seed: UInt64) async throws {
-    var generator = DeterministicBytes(seed: seed ^ 0xFFFF)
+private func send(_ bytes: [UInt8], on stream: SNaP2PStream, seed: UInt64) async throws {
+    var generator = SeededRandom(seed: seed ^ 0xFFFF)
     var offset = 0
     while offset < bytes.count {
         let end = min(bytes.count, offset + Int.random(in: 1...(300 << 10), using: &generator))
@@ -76,7 +77,7 @@ private func send(_ bytes: [UInt8], on stream: Stream, seed: UInt64) async throw
 }
 
 /// Reads a stream to its end and returns the SHA-256 of everything received.
-private func digest(of stream: Stream) async throws -> [UInt8] {
+private func digest(of stream: SNaP2PStream) async throws -> [UInt8] {
     var hash = SHA256()
     for try await chunk in stream.inbound { hash.update(data: chunk) }
     return Array(hash.finalize())
@@ -186,8 +187,8 @@ extension StreamTests {
 
     @Test func aSingle64MiBWriteArrivesIntact() async throws {
         let pair = try await ConnectedPair.make()
-        var generator = DeterministicBytes(seed: 64)
-        let big = generator.bytes(64 << 20)
+        var generator = SeededRandom(seed: 64)
+        let big = generator.bytes(count: 64 << 20)
         let receiver = Task {
             var iterator = pair.accepted.incomingStreams.makeAsyncIterator()
             let stream = try #require(await iterator.next())

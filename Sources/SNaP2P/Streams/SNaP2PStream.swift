@@ -4,7 +4,7 @@
 /// flow-control window (fc1 peers) or the socket is full; nothing is dropped silently.
 /// Reading is done through ``inbound``. Dropping the last reference to a stream that is still
 /// open aborts it (CLOSE_STREAM `INTERNAL`), so a stream can never be leaked by a task that fails.
-public final class Stream: Sendable {
+public final class SNaP2PStream: Sendable {
     /// The stream id: even when opened by the dialer, odd when opened by the listener.
     public let id: UInt64
     /// The label given to ``Connection/openStream(label:)`` (the protocol's `l`), if any.
@@ -75,14 +75,14 @@ public final class Stream: Sendable {
     /// The received bytes of one stream as an async sequence of chunks.
     public struct Inbound: AsyncSequence, Sendable {
         public typealias Element = [UInt8]
-        let stream: Stream
+        let stream: SNaP2PStream
 
         /// One iterator at a time.
         public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(stream: stream) }
 
         /// Yields chunks in order; one iterator at a time.
         public struct AsyncIterator: AsyncIteratorProtocol {
-            let stream: Stream
+            let stream: SNaP2PStream
 
             /// The next chunk (at most one STREAM_DATA's worth), or `nil` after the remote finished.
             public mutating func next() async throws -> [UInt8]? {
@@ -92,7 +92,7 @@ public final class Stream: Sendable {
     }
 }
 
-extension Stream.Inbound {
+extension SNaP2PStream.Inbound {
     /// Reads until the remote finishes and returns everything, refusing more than `limit` bytes.
     public func collect(upTo limit: Int) async throws -> [UInt8] {
         var all: [UInt8] = []

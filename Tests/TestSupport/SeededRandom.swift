@@ -1,12 +1,13 @@
-/// Reproducible pseudo-random bytes (SplitMix64), so a receiver can rebuild what was sent.
-struct DeterministicBytes: RandomNumberGenerator {
+/// SplitMix64: a seeded generator, so random tests are reproducible and a receiver can rebuild
+/// the bytes a sender drew.
+public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    init(seed: UInt64) {
-        state = seed
-    }
+    /// A generator whose whole sequence is fixed by `seed`.
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -15,7 +16,7 @@ struct DeterministicBytes: RandomNumberGenerator {
     }
 
     /// `count` bytes, eight at a time.
-    mutating func bytes(_ count: Int) -> [UInt8] {
+    public mutating func bytes(count: Int) -> [UInt8] {
         [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
             var index = 0
             while index < count {
