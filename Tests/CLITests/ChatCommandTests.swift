@@ -230,3 +230,36 @@ import Testing
         #expect(mainnet.standardError.contains("is a mainnet wallet"), "\(mainnet.standardError)")
     }
 }
+
+/// `chat` at a terminal: the raw-mode prompt, on a pseudo-terminal.
+@Suite struct InteractiveChatTests {
+    @Test func incomingLinesDoNotMangleTheLineBeingTyped() async throws {
+        let listener = try await ChatCommandTests.Listener()
+        let (status, screen) = try await SNaP2PExecutable.runInTerminal(
+            ["chat", "127.0.0.1:\(listener.port)", "--testnet"],
+            exchanges: [
+                .init(prompt: "you › ", pressesEnter: false) { _ in "half typ" },
+                .init(prompt: "half typ", pressesEnter: false) { _ in
+                    listener.process.write("incoming line\n")
+                    return ""
+                },
+                // Backspace, then the rest: the line was kept while the message was printed.
+                .init(prompt: "incoming line", pressesEnter: false) { _ in "x\u{7F}ed!" },
+                .init(prompt: "half typed!") { _ in "" },
+                // Ctrl-U erases a line never sent; /quit leaves.
+                .init(prompt: "you › half typed!") { _ in "discarded\u{15}/quit" },
+            ],
+            environment: ["TERM": "xterm", "NO_COLOR": "1"])
+        #expect(status == 0, "\(screen)")
+        #expect(try await listener.process.nextEvent()["event"] as? String == "connected")
+        let message = try await listener.process.nextEvent()
+        #expect(message["text"] as? String == "half typed!", "\(screen)")
+        #expect(try await listener.process.nextEvent()["event"] as? String == "left")
+        #expect(try await listener.process.exitStatus() == 0)
+        // The message came out on its own line, and the prompt with the half-typed text came back under it.
+        let afterMessage = try #require(screen.range(of: "› incoming line"))
+        #expect(screen[afterMessage.upperBound...].contains("you › half typ"))
+        #expect(screen.contains("You left the chat."))
+        #expect(!screen.contains("\u{1B}[3"), "NO_COLOR: no colours")
+    }
+}

@@ -30,3 +30,17 @@ import Testing
         #expect(!result.standardOutput.contains("stacks:SP"))
     }
 }
+
+/// Colour on a terminal, and none with NO_COLOR.
+@Suite struct ColourTests {
+    @Test func demoIsColouredOnATerminalUnlessNoColorIsSet() async throws {
+        let coloured = try await SNaP2PExecutable.runInTerminal(["demo", "--megabytes", "1"], exchanges: [], environment: ["TERM": "xterm"])
+        #expect(coloured.status == 0)
+        #expect(coloured.screen.contains("\u{1B}[1m"))
+        let plain = try await SNaP2PExecutable.runInTerminal(
+            ["demo", "--megabytes", "1"], exchanges: [], environment: ["TERM": "xterm", "NO_COLOR": "1"])
+        #expect(plain.status == 0)
+        #expect(plain.screen.contains("Try it yourself"))
+        #expect(!plain.screen.contains("\u{1B}["))
+    }
+}

@@ -85,6 +85,8 @@ extension SNaP2PExecutable {
     /// One exchange with a program at a terminal: wait until the output shows `prompt`, then type `reply`.
     struct Exchange {
         let prompt: String
+        /// Whether Enter follows the reply (not when typing part of a line).
+        var pressesEnter = true
         let reply: (_ screen: String) -> String
     }
 
@@ -121,7 +123,7 @@ extension SNaP2PExecutable {
             if let exchange = pending.first, let found = screen.range(of: exchange.prompt, range: seen..<screen.endIndex) {
                 seen = found.upperBound
                 pending.removeFirst()
-                let reply = Array((exchange.reply(screen) + "\n").utf8)
+                let reply = Array((exchange.reply(screen) + (exchange.pressesEnter ? "\n" : "")).utf8)
                 _ = reply.withUnsafeBytes { write(master, $0.baseAddress, $0.count) }
                 continue
             }

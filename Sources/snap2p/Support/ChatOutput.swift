@@ -33,7 +33,7 @@ struct ChatEvent: Encodable {
 }
 
 /// Where a chat shows what happens, in one of three forms:
-/// - interactive (both standard input and output are terminals): everything on the terminal,
+/// - interactive (both standard input and output are terminals that can redraw a line): everything on the terminal,
 ///   coloured, messages printed above a prompt line the user edits;
 /// - plain (a pipe on either side): received lines go to standard output as they are, with
 ///   nothing added, and notices go to standard error, so `snap2p chat ... > log` keeps just the text;
@@ -61,7 +61,9 @@ final class ChatOutput: Sendable {
     /// The interactive form when both ends are terminals, else plain (or JSON when asked for).
     static func make(json: Bool) -> ChatOutput {
         if json { return ChatOutput(form: .json) }
-        guard TerminalInput.isInteractive, isatty(STDOUT_FILENO) == 1 else { return ChatOutput(form: .plain) }
+        guard TerminalInput.isInteractive, isatty(STDOUT_FILENO) == 1, RawTerminalMode.canRedraw else {
+            return ChatOutput(form: .plain)
+        }
         let style = TextStyle.standardOutput
         let prompt = style.bold(style.green(Self.ownName)) + style.dim(" › ")
         return ChatOutput(form: .interactive(PromptScreen(

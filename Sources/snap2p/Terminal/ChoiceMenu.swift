@@ -25,8 +25,7 @@ struct ChoiceMenu {
 
     /// Whether the arrow-key form can be drawn: a terminal that understands cursor movement.
     static var canDraw: Bool {
-        let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
-        return !term.isEmpty && term != "dumb" && isatty(STDERR_FILENO) == 1
+        RawTerminalMode.canRedraw && isatty(STDERR_FILENO) == 1
     }
 
     func choose() throws -> Choice {

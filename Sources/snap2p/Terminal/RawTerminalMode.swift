@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
 
 /// Standard input's terminal switched to key-at-a-time input without echo (so a prompt line can
 /// be edited and redrawn), and back. Output processing stays on, so `\n` still starts a new line.
@@ -42,6 +43,13 @@ final class RawTerminalMode {
     }
 
     private static let fatalSignals = [SIGTERM, SIGHUP, SIGQUIT]
+
+    /// Whether the terminal understands cursor movement and line clearing (`TERM` set and not
+    /// `dumb`); without it, prompts are not redrawn and menus are numbered.
+    static var canRedraw: Bool {
+        let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
+        return !term.isEmpty && term != "dumb"
+    }
 
     /// The columns of the terminal on standard output (80 when unknown).
     static var columns: Int {
