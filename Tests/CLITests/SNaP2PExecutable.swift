@@ -83,11 +83,11 @@ import Darwin
 
 extension SNaP2PExecutable {
     /// One exchange with a program at a terminal: wait until the output shows `prompt`, then type `reply`.
-    struct Exchange {
+    struct Exchange: Sendable {
         let prompt: String
         /// Whether Enter follows the reply (not when typing part of a line).
         var pressesEnter = true
-        let reply: (_ screen: String) -> String
+        let reply: @Sendable (_ screen: String) -> String
     }
 
     /// Runs `snap2p` on a pseudo-terminal (standard input, output and error all on it), answering
@@ -100,14 +100,35 @@ extension SNaP2PExecutable {
         let slaveName = try #require(PseudoTerminal.slaveName(master))
         let slave = open(String(cString: slaveName), O_RDWR | O_NOCTTY)
         try #require(slave >= 0)
-        let terminal = FileHandle(fileDescriptor: slave, closeOnDealloc: true)
+        var base = ["HOME": FileManager.default.temporaryDirectory.path, "PATH": "/usr/bin:/bin", "TERM": "dumb"]
+        base.merge(environment) { _, new in new }
+        let environment = base
 
+        // The conversation blocks in poll and read for seconds: it gets a thread of its own, never
+        // one of the few cooperative threads that every other test in the run shares.
+        let session = try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Swift.Result {
+                    try converse(executable: executable, arguments: arguments, environment: environment,
+                                 slave: slave, master: master, exchanges: exchanges)
+                })
+            }
+        }
+        #expect(session.unanswered.isEmpty, "prompts never shown: \(session.unanswered); screen: \(session.screen)")
+        return (session.status, session.screen)
+    }
+
+    /// The blocking half of ``runInTerminal(_:exchanges:environment:)``: starts the program on the
+    /// terminal, answers prompts until it exits or two minutes pass, and never leaves it running.
+    private static func converse(
+        executable: URL, arguments: [String], environment: [String: String],
+        slave: Int32, master: Int32, exchanges: [Exchange]
+    ) throws -> (status: Int32, screen: String, unanswered: [String]) {
+        let terminal = FileHandle(fileDescriptor: slave, closeOnDealloc: true)
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
-        var base = ["HOME": FileManager.default.temporaryDirectory.path, "PATH": "/usr/bin:/bin", "TERM": "dumb"]
-        base.merge(environment) { _, new in new }
-        process.environment = base
+        process.environment = environment
         process.standardInput = terminal
         process.standardOutput = terminal
         process.standardError = terminal
@@ -140,8 +161,7 @@ extension SNaP2PExecutable {
         // A program still waiting for input it will never get must not hang the test run.
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
-        #expect(pending.isEmpty, "prompts never shown: \(pending.map(\.prompt)); screen: \(screen)")
-        return (process.terminationStatus, screen)
+        return (process.terminationStatus, screen, pending.map(\.prompt))
     }
 }
 
