@@ -17,7 +17,7 @@ struct DemoCommand: AsyncParsableCommand {
 
             Examples:
               snap2p demo
-              snap2p demo --testnet --megabytes 256
+              snap2p demo --testnet --megabytes 512
               NO_COLOR=1 snap2p demo > demo.txt
 
             Exit status: 0 when every step succeeded, 1 otherwise (the failing step is named).
@@ -28,7 +28,7 @@ struct DemoCommand: AsyncParsableCommand {
     var testnet = false
 
     @Option(help: "Size of the bulk transfer in MiB (1-4096).")
-    var megabytes = 32
+    var megabytes = 64
 
     func validate() throws {
         guard (1...4096).contains(megabytes) else { throw ValidationError("--megabytes must be between 1 and 4096") }
@@ -67,9 +67,9 @@ struct DemoCommand: AsyncParsableCommand {
 
         demo.begin("\(aliceName) opens a listener")
         let listener = try await alice.listen(host: "127.0.0.1", port: 0)
-        demo.line("on 127.0.0.1:\(listener.port), open to any identity (a public listener)")
+        demo.line("on 127.0.0.1:\(listener.port) (public: any identity may dial)")
 
-        demo.begin("\(bobName) dials \(aliceName): Noise XX handshake, then each proves its wallet signed its node key")
+        demo.begin("\(bobName) dials \(aliceName): Noise XX handshake, each side proves its identity")
         async let accepted: Connection? = {
             var connections = listener.makeAsyncIterator()
             return await connections.next()
@@ -123,9 +123,9 @@ struct DemoCommand: AsyncParsableCommand {
         try await payload.verifyEcho(on: aliceFile)
         try await sent
         let seconds = PeerEventOutput.milliseconds(clock.now - transferStarted) / 1000
-        demo.line("\(megabytes) MiB from \(bobName) to \(aliceName), every byte checked: "
+        demo.line("\(megabytes) MiB from \(bobName) to \(aliceName) in \(PeerEventOutput.format(seconds)) s: "
             + style.bold("\(PeerEventOutput.format(Double(payload.count) / seconds / 1e6)) MB/s")
-            + style.dim(" (\(PeerEventOutput.format(seconds)) s, encrypted, loopback)"))
+            + style.dim(", every byte checked"))
 
         demo.begin("\(bobName) leaves the chat and closes the session")
         try await bobChat.finish()

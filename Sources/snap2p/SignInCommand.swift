@@ -121,8 +121,7 @@ struct SignInCommand: ParsableCommand {
     /// it once from SNAP2P_PASSWORD or --password-file when given.
     private func unlock(_ stored: StoredWallet, store: WalletStore) throws -> (StoredWallet, any Wallet)? {
         let style = TextStyle.standardError
-        let environment = ProcessInfo.processInfo.environment[PasswordOptions.environmentVariable] ?? ""
-        let attempts = passwordOptions.passwordFile != nil || !environment.isEmpty ? 1 : Self.unlockAttempts
+        let attempts = passwordOptions.isScripted ? 1 : Self.unlockAttempts
         for attempt in 1...attempts {
             let password = attempts == 1
                 ? try passwordOptions.password(forNewWallet: false)

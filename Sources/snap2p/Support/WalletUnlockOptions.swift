@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SNaP2P
 
 /// `--wallet NAME` with `--wallet-dir` and `--password-file`: run a command as a stored wallet's
@@ -44,14 +45,14 @@ struct WalletUnlockOptions: ParsableArguments {
         } catch let failure as CommandFailure {
             throw failure
         } catch let error as WalletStoreError {
-            throw Self.explain(error, wallet: wallet, directory: store.directory)
+            throw Self.explain(error, wallet: wallet, directory: store.directory, scripted: passwordOptions.isScripted)
         } catch {
             throw CommandFailure("cannot unlock wallet \"\(wallet)\": \(error)",
                 hint: "set SNAP2P_PASSWORD, pass --password-file, or run at a terminal to be asked", status: .walletUnavailable)
         }
     }
 
-    private static func explain(_ error: WalletStoreError, wallet: String, directory: String) -> CommandFailure {
+    private static func explain(_ error: WalletStoreError, wallet: String, directory: String, scripted: Bool) -> CommandFailure {
         switch error {
         case .walletNotFound:
             CommandFailure(
@@ -61,9 +62,20 @@ struct WalletUnlockOptions: ParsableArguments {
         case .wrongPassword:
             CommandFailure(
                 "wrong password for wallet \"\(wallet)\"",
-                hint: "check SNAP2P_PASSWORD or --password-file, or unset them to be asked", status: .walletUnavailable)
+                hint: scripted
+                    ? "check SNAP2P_PASSWORD or --password-file, or leave both out to be asked"
+                    : "it is the password chosen when the wallet was created or restored; try again",
+                status: .walletUnavailable)
         default:
             CommandFailure("cannot unlock wallet \"\(wallet)\": \(error)", status: .walletUnavailable)
         }
+    }
+}
+
+extension PasswordOptions {
+    /// Whether the password comes from a script (`--password-file` or SNAP2P_PASSWORD) rather than
+    /// a person at a prompt, who can be asked again.
+    var isScripted: Bool {
+        passwordFile != nil || !(ProcessInfo.processInfo.environment[Self.environmentVariable] ?? "").isEmpty
     }
 }
