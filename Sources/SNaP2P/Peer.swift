@@ -132,13 +132,15 @@ public final class Peer: Sendable {
         )
         let eventLoop = eventLoopGroup.next()
         let established = eventLoop.makePromise(of: Connection.self)
-        let closed = eventLoop.makePromise(of: SNaP2PError?.self)
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(TimeAmount(configuration.connectTimeout))
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelOption(.writeBufferWaterMark, value: Self.writeBufferWaterMark)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    // Made here, not before connecting: a dial that fails before a channel exists
+                    // (a name that does not resolve) must not leave a promise behind.
+                    let closed = channel.eventLoop.makePromise(of: SNaP2PError?.self)
                     try channel.pipeline.syncOperations.addHandler(
                         SessionHandler(settings: settings, established: established, closed: closed)
                     )
