@@ -1,6 +1,4 @@
 import Foundation
-import NIOConcurrencyHelpers
-import NIOPosix
 import Testing
 
 /// `snap2p listen` and `snap2p dial`, both run as separate processes on 127.0.0.1.
@@ -115,10 +113,8 @@ import Testing
     }
 
     @Test func unreachablePeerFails() async throws {
-        // A port that was free a moment ago: bound, then closed again.
-        let probe = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
-        let port = try #require(probe.localAddress?.port)
-        try await probe.close()
+        let refusing = try RefusingPort()
+        let port = refusing.port
         let result = try await SNaP2PExecutable.run(["dial", "127.0.0.1:\(port)", "--testnet"])
         #expect(result.status != 0)
         #expect(result.standardError.contains("connection failed"))
@@ -129,52 +125,19 @@ private func jsonObject(_ line: String) throws -> [String: Any] {
     try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "not a JSON object: \(line)")
 }
 
-/// `snap2p listen 0 --host 127.0.0.1 ...` running in the background, its output read line by line.
-private final class RunningListener: Sendable {
-    private let process: Process
-    private let lines: NIOLockedValueBox<[String]>
-    /// How many lines ``nextEvent()`` has handed out (the ready line included).
-    private let consumed = NIOLockedValueBox(1)
+/// `snap2p listen 0 --host 127.0.0.1 ...` running in the background, with its ready line read.
+private struct RunningListener {
+    let process: RunningProcess
     let readyLine: String
     let port: Int
-
-    private init(process: Process, lines: NIOLockedValueBox<[String]>, readyLine: String, port: Int) {
-        self.process = process
-        self.lines = lines
-        self.readyLine = readyLine
-        self.port = port
-    }
 
     /// The ready event (JSON mode).
     var ready: [String: Any] { (try? jsonObject(readyLine)) ?? [:] }
     var principal: String? { ready["principal"] as? String }
 
     static func start(_ arguments: [String], json: Bool = true) async throws -> RunningListener {
-        let executable = try #require(SNaP2PExecutable.url, "the snap2p binary was not found next to the test bundle")
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = ["listen", "0", "--host", "127.0.0.1"] + arguments + (json ? ["--json"] : [])
-        process.environment = ["HOME": FileManager.default.temporaryDirectory.path, "PATH": "/usr/bin:/bin"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        let lines = NIOLockedValueBox<[String]>([])
-        let reading = output.fileHandleForReading
-        try process.run()
-        Thread.detachNewThread {
-            var pending = Data()
-            while true {
-                let data = reading.availableData
-                if data.isEmpty { break }
-                pending.append(data)
-                while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-                    let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
-                    pending.removeSubrange(pending.startIndex...newline)
-                    lines.withLockedValue { $0.append(line) }
-                }
-            }
-        }
-        let readyLine = try await waitForLine(at: 0, in: lines, process: process)
+        let process = try RunningProcess(["listen", "0", "--host", "127.0.0.1"] + arguments + (json ? ["--json"] : []))
+        let readyLine = try await process.nextLine()
         let port: Int
         if json {
             port = try #require(try jsonObject(readyLine)["port"] as? Int)
@@ -182,33 +145,15 @@ private final class RunningListener: Sendable {
             let text = try #require(readyLine.split(separator: " ").dropFirst(2).first)
             port = try #require(Int(text.split(separator: ":").last ?? ""))
         }
-        return RunningListener(process: process, lines: lines, readyLine: readyLine, port: port)
+        return RunningListener(process: process, readyLine: readyLine, port: port)
     }
 
     /// The next event line after those already seen.
     func nextEvent() async throws -> [String: Any] {
-        let index = consumed.withLockedValue { index in
-            defer { index += 1 }
-            return index
-        }
-        return try jsonObject(try await Self.waitForLine(at: index, in: lines, process: process))
+        try await process.nextEvent()
     }
 
     func stop() {
-        process.terminate()
-        process.waitUntilExit()
-    }
-
-    private static func waitForLine(at index: Int, in lines: NIOLockedValueBox<[String]>, process: Process) async throws -> String {
-        for _ in 0..<300 {
-            if let line = lines.withLockedValue({ $0.count > index ? $0[index] : nil }) { return line }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw ListenerOutputTimeout(index: index)
-    }
-
-    struct ListenerOutputTimeout: Error, CustomStringConvertible {
-        let index: Int
-        var description: String { "snap2p listen printed no line \(index) within 15 s" }
+        process.stop()
     }
 }
