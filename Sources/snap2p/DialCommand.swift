@@ -88,7 +88,7 @@ struct DialCommand: AsyncParsableCommand {
         }
         guard self.repeat > 1 else { return }
         let seconds = PeerEventOutput.milliseconds(clock.now - start) / 1000
-        var event = PeerEventOutput.Event("done")
+        var event = PeerEvent("done")
         event.handshakes = self.repeat
         event.seconds = seconds
         event.handshakesPerSecond = Double(self.repeat) / seconds
@@ -111,7 +111,7 @@ struct DialCommand: AsyncParsableCommand {
                     async let echoed: Void = payload.verifyEcho(on: stream)
                     try await payload.send(on: stream)
                     try await echoed
-                    var event = PeerEventOutput.Event("echo")
+                    var event = PeerEvent("echo")
                     event.stream = stream.id
                     event.bytes = payload.count
                     output.emit(event, text: payload.echoDescription(stream: stream.id))
@@ -122,7 +122,7 @@ struct DialCommand: AsyncParsableCommand {
         let seconds = PeerEventOutput.milliseconds(clock.now - start) / 1000
         await connection.close()
         let total = payload.count * streams
-        var event = PeerEventOutput.Event("done")
+        var event = PeerEvent("done")
         event.bytes = total
         event.seconds = seconds
         event.megabytesPerSecond = Double(total) / seconds / 1e6

@@ -110,36 +110,6 @@ struct ListenCommand: AsyncParsableCommand {
 struct PeerEventOutput: Sendable {
     let json: Bool
 
-    /// One JSON line; absent fields are left out.
-    struct Event: Encodable {
-        var event: String
-        var principal: String?
-        var host: String?
-        var port: Int?
-        var token: String?
-        var remote: String?
-        var handshakeMilliseconds: Double?
-        var handshakes: Int?
-        var handshakesPerSecond: Double?
-        var stream: UInt64?
-        var bytes: Int?
-        var seconds: Double?
-        var megabytesPerSecond: Double?
-        var code: String?
-        var error: String?
-
-        init(_ event: String) {
-            self.event = event
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case event, principal, host, port, token, remote, handshakes, stream, bytes, seconds, code, error
-            case handshakeMilliseconds = "handshake_ms"
-            case handshakesPerSecond = "handshakes_per_second"
-            case megabytesPerSecond = "mb_per_s"
-        }
-    }
-
     /// Parses an invite token given as hex.
     static func decodeToken(_ text: String) throws -> [UInt8] {
         guard let bytes = try? Hex.decode(text), InviteTokenStore.tokenLengths.contains(bytes.count) else {
@@ -149,17 +119,17 @@ struct PeerEventOutput: Sendable {
     }
 
     /// Prints one event. Scripts read the lines while the process runs, so each is flushed at once.
-    func emit(_ event: Event, text: @autoclosure () -> String) {
+    func emit(_ event: PeerEvent, text: @autoclosure () -> String) {
         if json {
-            try? WalletOutput.printJSONLine(event)
+            event.print()
         } else {
             print(text())
+            fflush(nil)
         }
-        fflush(nil)
     }
 
     func ready(principal: Principal, host: String, port: Int, token: String?) {
-        var event = Event("ready")
+        var event = PeerEvent("ready")
         event.principal = principal.description
         event.host = host
         event.port = port
@@ -170,7 +140,7 @@ struct PeerEventOutput: Sendable {
     }
 
     func connected(principal: Principal, from remote: String?, handshakeTime: Duration?) {
-        var event = Event("connected")
+        var event = PeerEvent("connected")
         event.principal = principal.description
         event.remote = remote
         event.handshakeMilliseconds = handshakeTime.map(Self.milliseconds)
@@ -181,7 +151,7 @@ struct PeerEventOutput: Sendable {
     }
 
     func closed(principal: Principal, error: SNaP2PError?) {
-        var event = Event("closed")
+        var event = PeerEvent("closed")
         event.principal = principal.description
         event.code = error?.code?.description
         event.error = error?.description
@@ -192,11 +162,10 @@ struct PeerEventOutput: Sendable {
     func failure(_ error: any Error) {
         let code = (error as? SNaP2PError)?.code?.description
         if json {
-            var event = Event("error")
+            var event = PeerEvent("error")
             event.code = code
             event.error = "\(error)"
-            try? WalletOutput.printJSONLine(event)
-            fflush(nil)
+            event.print()
         }
         FileHandle.standardError.write(Data("error: \(error)\n".utf8))
     }

@@ -56,7 +56,7 @@ extension WalletCommand {
                 (wallet, mnemonic) = try store.create(name: name, password: password, network: network)
             }
             if json {
-                try WalletOutput.printJSONLine(WalletOutput.WalletLine(wallet, phrase: interactive ? nil : mnemonic.phrase))
+                try JSONLines.print(WalletOutput.WalletLine(wallet, phrase: interactive ? nil : mnemonic.phrase))
                 return
             }
             if !interactive {

@@ -4,17 +4,10 @@ import SNaP2PWire
 
 /// How wallet commands print: aligned text for people, one JSON object per line for scripts.
 enum WalletOutput {
-    /// Prints one JSON object on its own line (keys sorted, so output is stable).
-    static func printJSONLine(_ value: some Encodable) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        print(String(decoding: try encoder.encode(value), as: UTF8.self))
-    }
-
     /// Accounts as `wallet derive` and `wallet accounts` print them.
     static func printAccounts(_ accounts: [StacksAccount], json: Bool) throws {
         if json {
-            for account in accounts { try printJSONLine(AccountLine(account)) }
+            for account in accounts { try JSONLines.print(AccountLine(account)) }
             return
         }
         print("account  address                                    public key")
@@ -26,7 +19,7 @@ enum WalletOutput {
     /// Stored wallets as `wallet list` prints them; the current one is marked `*`.
     static func printWallets(_ wallets: [StoredWallet], json: Bool) throws {
         if json {
-            for wallet in wallets { try printJSONLine(WalletLine(wallet)) }
+            for wallet in wallets { try JSONLines.print(WalletLine(wallet)) }
             return
         }
         let nameWidth = max(4, wallets.map(\.name.count).max() ?? 0)

@@ -26,7 +26,7 @@ extension WalletCommand {
         func run() throws {
             let renamed = try storeOptions.store.rename(wallet, to: newName)
             if json {
-                try WalletOutput.printJSONLine(WalletOutput.WalletLine(renamed))
+                try JSONLines.print(WalletOutput.WalletLine(renamed))
             } else {
                 print("Renamed to \"\(renamed.name)\" (\(renamed.address))")
             }

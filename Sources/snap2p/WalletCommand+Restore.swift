@@ -39,7 +39,7 @@ extension WalletCommand {
                 try store.restore(mnemonic, name: name, password: password, network: testnet ? .testnet : .mainnet)
             }
             if json {
-                try WalletOutput.printJSONLine(WalletOutput.WalletLine(wallet))
+                try JSONLines.print(WalletOutput.WalletLine(wallet))
             } else {
                 print("Restored wallet \"\(wallet.name)\" on \(wallet.network): \(wallet.address)")
             }

@@ -1,37 +1,6 @@
 import Foundation
 import SNaP2P
 
-/// One `--json` line of `chat` (and the `error` line of a failed command): `event` plus the
-/// fields that event has. Events: ready, connected, message, left, closed, error.
-struct ChatEvent: Encodable {
-    var event: String
-    var principal: String?
-    var host: String?
-    var port: Int?
-    var token: String?
-    var remote: String?
-    var handshakeMilliseconds: Double?
-    var text: String?
-    var code: String?
-    var error: String?
-    var hint: String?
-
-    init(_ event: String) {
-        self.event = event
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case event, principal, host, port, token, remote, text, code, error, hint
-        case handshakeMilliseconds = "handshake_ms"
-    }
-
-    /// Prints the event as one line and flushes it (scripts read lines as they come).
-    func print() {
-        try? WalletOutput.printJSONLine(self)
-        fflush(nil)
-    }
-}
-
 /// Where a chat shows what happens, in one of three forms:
 /// - interactive (both standard input and output are terminals that can redraw a line): everything on the terminal,
 ///   coloured, messages printed above a prompt line the user edits;
@@ -82,7 +51,7 @@ final class ChatOutput: Sendable {
     /// The listener is ready: where, as whom, and the command the other side runs.
     func ready(host: String, port: Int, principal: Principal, token: String?, testnet: Bool) {
         if case .json = form {
-            var event = ChatEvent("ready")
+            var event = PeerEvent("ready")
             event.principal = principal.description
             event.host = host
             event.port = port
@@ -101,7 +70,7 @@ final class ChatOutput: Sendable {
 
     func connected(to remote: Principal, from remoteAddress: String?, handshakeTime: Duration?) {
         if case .json = form {
-            var event = ChatEvent("connected")
+            var event = PeerEvent("connected")
             event.principal = remote.description
             event.remote = remoteAddress
             event.handshakeMilliseconds = handshakeTime.map(PeerEventOutput.milliseconds)
@@ -128,7 +97,7 @@ final class ChatOutput: Sendable {
     func message(_ text: String, from remote: Principal) {
         switch form {
         case .json:
-            var event = ChatEvent("message")
+            var event = PeerEvent("message")
             event.principal = remote.description
             event.text = text
             event.print()
@@ -146,7 +115,7 @@ final class ChatOutput: Sendable {
     /// The other side finished its half of the chat, or hung up cleanly.
     func remoteLeft(_ remote: Principal) {
         if case .json = form {
-            var event = ChatEvent("left")
+            var event = PeerEvent("left")
             event.principal = remote.description
             event.print()
             return
@@ -164,7 +133,7 @@ final class ChatOutput: Sendable {
     func closed(_ remote: Principal, failure: CommandFailure?) {
         if case .interactive(let screen) = form { screen.hidePrompt() }
         guard case .json = form else { return }
-        var event = ChatEvent("closed")
+        var event = PeerEvent("closed")
         event.principal = remote.description
         event.code = failure?.code?.description
         event.error = failure?.message

@@ -54,7 +54,7 @@ struct CommandFailure: Error, CustomStringConvertible {
 
     func report(json: Bool = false) {
         if json {
-            var event = ChatEvent("error")
+            var event = PeerEvent("error")
             event.code = code?.description
             event.error = message
             event.hint = hint

@@ -1,0 +1,40 @@
+import Foundation
+
+/// One `--json` line of `listen`, `dial` and `chat` (and the `error` line of a failed command):
+/// `event` plus the fields that event has; absent fields are left out.
+/// Events: ready, connected, echo, message, left, closed, done, error.
+struct PeerEvent: Encodable {
+    var event: String
+    var principal: String?
+    var host: String?
+    var port: Int?
+    var token: String?
+    var remote: String?
+    var handshakeMilliseconds: Double?
+    var handshakes: Int?
+    var handshakesPerSecond: Double?
+    var stream: UInt64?
+    var bytes: Int?
+    var seconds: Double?
+    var megabytesPerSecond: Double?
+    var text: String?
+    var code: String?
+    var error: String?
+    var hint: String?
+
+    init(_ event: String) {
+        self.event = event
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case event, principal, host, port, token, remote, handshakes, stream, bytes, seconds, text, code, error, hint
+        case handshakeMilliseconds = "handshake_ms"
+        case handshakesPerSecond = "handshakes_per_second"
+        case megabytesPerSecond = "mb_per_s"
+    }
+
+    /// Prints the event as one line and flushes it (scripts read lines as they come).
+    func print() {
+        try? JSONLines.print(self)
+    }
+}
