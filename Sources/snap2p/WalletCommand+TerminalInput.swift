@@ -35,14 +35,7 @@ enum TerminalInput {
 
     /// Writes to standard error without a newline (prompts, progress).
     static func writeToStandardError(_ text: String) {
-        let bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 && errno == EINTR { continue }
-            guard written > 0 else { return }
-            offset += written
-        }
+        TerminalWrite.write(text, to: STDERR_FILENO)
     }
 
     /// On a terminal: prompts and reads one line with echo off. From a pipe: reads one line.
@@ -127,26 +120,14 @@ enum TerminalInput {
         guard tcgetattr(STDIN_FILENO, &original) == 0 else { return try body() }
         var silent = original
         silent.c_lflag &= ~tcflag_t(ECHO)
-        savedTerminalState = original
+        terminalStateToRestore = original
         let previousHandler = signal(SIGINT, restoreTerminalAndExit)
         tcsetattr(STDIN_FILENO, TCSAFLUSH, &silent)
         defer {
             tcsetattr(STDIN_FILENO, TCSANOW, &original)
             signal(SIGINT, previousHandler)
-            savedTerminalState = nil
+            terminalStateToRestore = nil
         }
         return try body()
     }
-}
-
-/// The terminal settings to put back if the user presses Ctrl-C while echo is off. Written only by
-/// the main thread around a prompt; read by the signal handler.
-nonisolated(unsafe) private var savedTerminalState: termios?
-
-/// SIGINT handler installed while echo is off: restores the terminal, then exits like an interrupted process.
-private func restoreTerminalAndExit(_ signal: Int32) {
-    if var state = savedTerminalState {
-        tcsetattr(STDIN_FILENO, TCSANOW, &state)
-    }
-    _exit(128 + signal)
 }

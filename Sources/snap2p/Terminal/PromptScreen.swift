@@ -99,13 +99,6 @@ final class PromptScreen: @unchecked Sendable {
     }
 
     private static func writeToTerminal(_ text: String) {
-        let bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 && errno == EINTR { continue }
-            guard written > 0 else { return }
-            offset += written
-        }
+        TerminalWrite.write(text, to: STDOUT_FILENO)
     }
 }

@@ -59,12 +59,12 @@ final class RawTerminalMode {
     }
 }
 
-/// The settings to put back if the process is killed while in raw mode. Written only by the
-/// thread that switches modes; read by the signal handler.
-nonisolated(unsafe) private var terminalStateToRestore: termios?
+/// The settings to put back if the process is killed (or, at a password prompt, interrupted) while
+/// raw mode or echo-off is on. Written only by the thread that switches modes; read by the signal handler.
+nonisolated(unsafe) var terminalStateToRestore: termios?
 
-/// Restores the terminal, then exits as if killed by `signal`.
-private func restoreTerminalAndExit(_ signal: Int32) {
+/// Signal handler: restores the terminal from ``terminalStateToRestore``, then exits as if killed by `signal`.
+func restoreTerminalAndExit(_ signal: Int32) {
     if var state = terminalStateToRestore {
         tcsetattr(STDIN_FILENO, TCSANOW, &state)
     }
