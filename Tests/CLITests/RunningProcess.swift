@@ -42,31 +42,35 @@ final class RunningProcess: @unchecked Sendable {
     var lines: [String] { lock.withLock { outputLines } }
 
     /// The next standard output line not yet returned, waiting up to `timeout` for it.
-    func nextLine(timeout: Duration = .seconds(20)) async throws -> String {
+    func nextLine(timeout: Duration = .seconds(60)) async throws -> String {
         let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
+        // Look once more after the deadline: a busy test run can resume this task long after the
+        // line arrived, and that must not count as a timeout.
+        while true {
             let line: String? = lock.withLock {
                 guard outputLines.count > consumed else { return nil }
                 consumed += 1
                 return outputLines[consumed - 1]
             }
             if let line { return line }
+            guard ContinuousClock.now < deadline else { break }
             try await Task.sleep(for: .milliseconds(20))
         }
         throw Timeout(what: "a line on standard output; standard error: \(standardError)")
     }
 
     /// The next standard output line, parsed as a JSON object.
-    func nextEvent(timeout: Duration = .seconds(20)) async throws -> [String: Any] {
+    func nextEvent(timeout: Duration = .seconds(60)) async throws -> [String: Any] {
         let line = try await nextLine(timeout: timeout)
         return try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "not a JSON object: \(line)")
     }
 
     /// Waits until standard error contains `text`.
-    func waitForStandardError(containing text: String, timeout: Duration = .seconds(20)) async throws {
+    func waitForStandardError(containing text: String, timeout: Duration = .seconds(60)) async throws {
         let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
+        while true {
             if standardError.contains(text) { return }
+            guard ContinuousClock.now < deadline else { break }
             try await Task.sleep(for: .milliseconds(20))
         }
         throw Timeout(what: "\"\(text)\" on standard error, which has: \(standardError)")
