@@ -70,9 +70,20 @@ struct DialCommand: AsyncParsableCommand {
             } else {
                 try await exchange(peer: peer, inviteToken: inviteToken, output: output)
             }
+        } catch let failure as CommandFailure {
+            throw failure.exit(json: json)
         } catch {
-            output.failure(error)
-            throw ExitCode.failure
+            throw CommandFailure.session(error, remote: address).exit(json: json)
+        }
+    }
+
+    /// Dials once; a failure is explained as ``CommandFailure/dialing(_:address:localPrincipal:usedToken:listenCommand:)``.
+    private func connect(peer: Peer, inviteToken: [UInt8]?) async throws -> Connection {
+        do {
+            return try await peer.dial(address, inviteToken: inviteToken)
+        } catch {
+            throw CommandFailure.dialing(
+                error, address: address, localPrincipal: peer.principal, usedToken: inviteToken != nil, listenCommand: "listen")
         }
     }
 
@@ -82,7 +93,7 @@ struct DialCommand: AsyncParsableCommand {
         let start = clock.now
         for _ in 0..<self.repeat {
             let begun = clock.now
-            let connection = try await peer.dial(address, inviteToken: inviteToken)
+            let connection = try await connect(peer: peer, inviteToken: inviteToken)
             output.connected(principal: connection.remotePrincipal, from: nil, handshakeTime: clock.now - begun)
             await connection.close()
         }
@@ -100,7 +111,7 @@ struct DialCommand: AsyncParsableCommand {
     private func exchange(peer: Peer, inviteToken: [UInt8]?, output: PeerEventOutput) async throws {
         let clock = ContinuousClock()
         let begun = clock.now
-        let connection = try await peer.dial(address, inviteToken: inviteToken)
+        let connection = try await connect(peer: peer, inviteToken: inviteToken)
         output.connected(principal: connection.remotePrincipal, from: nil, handshakeTime: clock.now - begun)
         let payload: EchoPayload = bytes.map { .deterministic(count: $0) } ?? .text(message)
         let start = clock.now

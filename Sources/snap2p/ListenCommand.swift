@@ -75,8 +75,7 @@ struct ListenCommand: AsyncParsableCommand {
         do {
             listener = try await peer.listen(host: host, port: port)
         } catch {
-            output.failure(error)
-            throw ExitCode.failure
+            throw CommandFailure.listening(error, host: host, port: port).exit(json: json)
         }
         output.ready(principal: peer.principal, host: listener.host, port: listener.port, token: printedToken)
         await withDiscardingTaskGroup { group in
@@ -106,7 +105,7 @@ struct ListenCommand: AsyncParsableCommand {
 }
 
 /// How `listen` and `dial` report: a sentence per event for people, one JSON object per line
-/// (`event` plus its fields) for scripts. Errors name the protocol error code.
+/// (`event` plus its fields) for scripts. Failures are reported as ``CommandFailure``s.
 struct PeerEventOutput: Sendable {
     let json: Bool
 
@@ -156,18 +155,6 @@ struct PeerEventOutput: Sendable {
         event.code = error?.code?.description
         event.error = error?.description
         emit(event, text: "Closed: \(principal)" + (error.map { " (\($0))" } ?? ""))
-    }
-
-    /// Reports a failure: a JSON `error` event on standard output, and a sentence on standard error.
-    func failure(_ error: any Error) {
-        let code = (error as? SNaP2PError)?.code?.description
-        if json {
-            var event = PeerEvent("error")
-            event.code = code
-            event.error = "\(error)"
-            event.print()
-        }
-        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
     }
 
     static func milliseconds(_ duration: Duration) -> Double {

@@ -116,8 +116,9 @@ import Testing
         let refusing = try RefusingPort()
         let port = refusing.port
         let result = try await SNaP2PExecutable.run(["dial", "127.0.0.1:\(port)", "--testnet"])
-        #expect(result.status != 0)
-        #expect(result.standardError.contains("connection failed"))
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("error: nothing accepted the connection on 127.0.0.1:\(port)"), "\(result.standardError)")
+        #expect(result.standardError.contains("hint: is a listener running on 127.0.0.1:\(port)? Start one with:"))
     }
 }
 

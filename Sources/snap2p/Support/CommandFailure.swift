@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SNaP2P
 
-/// The exit statuses of `demo`, `chat` and `signin`, one per kind of failure, so a script can tell
+/// The exit statuses of `demo`, `chat`, `listen`, `dial` and `signin`, one per kind of failure, so a script can tell
 /// "nobody there" from "refused" from "wrong password". Documented in docs/CLI.md.
 enum ExitStatus: Int32 {
     /// Done; for `chat`, either side ended the chat normally.
@@ -68,8 +68,11 @@ struct CommandFailure: Error, CustomStringConvertible {
 }
 
 extension CommandFailure {
-    /// A dial to `address` that failed. `localPrincipal` names this side in NOT_ALLOWED hints.
-    static func dialing(_ error: any Error, address: String, localPrincipal: Principal, usedToken: Bool) -> CommandFailure {
+    /// A dial to `address` that failed. `localPrincipal` names this side in NOT_ALLOWED hints;
+    /// `listenCommand` is the command suggested to start a listener (`chat --listen` or `listen`).
+    static func dialing(
+        _ error: any Error, address: String, localPrincipal: Principal, usedToken: Bool, listenCommand: String = "chat --listen"
+    ) -> CommandFailure {
         guard let error = error as? SNaP2PError else { return CommandFailure("cannot connect to \(address): \(error)") }
         switch error {
         case .connectionFailed(let reason):
@@ -77,7 +80,7 @@ extension CommandFailure {
             if lowered.contains("refused") {
                 return CommandFailure(
                     "nothing accepted the connection on \(address)",
-                    hint: "is a listener running on \(address)? Start one with: \(Invocation.name) chat --listen \(Self.port(of: address))",
+                    hint: "is a listener running on \(address)? Start one with: \(Invocation.name) \(listenCommand) \(Self.port(of: address))",
                     status: .unreachable)
             }
             if lowered.contains("timed out") || lowered.contains("timeout") {
