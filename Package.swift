@@ -85,9 +85,7 @@ let package = Package(
         .testTarget(
             name: "CLITests",
             dependencies: [
-                "snap2p", "TestSupport",
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                "snap2p", "SNaP2P", "TestSupport",
             ]
         ),
     ],

@@ -175,28 +175,37 @@ enum EchoPayload: Sendable {
         try await stream.finish()
     }
 
-    /// Reads the echo to its end and throws unless it is exactly what was sent.
+    /// Reads exactly as many bytes as were sent, checking them as they arrive, and throws unless
+    /// they are what was sent. It does not wait for the remote's fin: the reference's echo server
+    /// never half-closes its side of a stream.
     func verifyEcho(on stream: SNaP2PStream) async throws {
+        var inbound = stream.inbound.makeAsyncIterator()
+        var offset = 0
+        while offset < count {
+            guard let chunk = try await inbound.next(),
+                  offset + chunk.count <= count,
+                  matches(chunk[...], at: offset)
+            else { throw EchoMismatch(stream: stream.id, offset: offset) }
+            offset += chunk.count
+        }
+    }
+
+    /// Whether `chunk` equals the payload's bytes from `offset` on.
+    private func matches(_ chunk: ArraySlice<UInt8>, at offset: Int) -> Bool {
         switch self {
         case .text(let text):
-            let echoed = try await stream.inbound.collect(upTo: text.utf8.count)
-            guard echoed == Array(text.utf8) else { throw EchoMismatch(stream: stream.id, offset: 0) }
-        case .deterministic(let count):
-            var offset = 0
-            for try await chunk in stream.inbound {
-                guard offset + chunk.count <= count else { throw EchoMismatch(stream: stream.id, offset: offset) }
-                var checked = 0
-                while checked < chunk.count {
-                    let phase = (offset + checked) % Self.period
-                    let length = min(chunk.count - checked, Self.block.count - phase)
-                    guard Self.equal(chunk[checked..<(checked + length)], Self.block[phase..<(phase + length)]) else {
-                        throw EchoMismatch(stream: stream.id, offset: offset + checked)
-                    }
-                    checked += length
-                }
-                offset += chunk.count
+            let expected = Array(text.utf8)
+            return Self.equal(chunk, expected[offset..<(offset + chunk.count)])
+        case .deterministic:
+            var checked = 0
+            while checked < chunk.count {
+                let phase = (offset + checked) % Self.period
+                let length = min(chunk.count - checked, Self.block.count - phase)
+                let start = chunk.startIndex + checked
+                guard Self.equal(chunk[start..<(start + length)], Self.block[phase..<(phase + length)]) else { return false }
+                checked += length
             }
-            guard offset == count else { throw EchoMismatch(stream: stream.id, offset: offset) }
+            return true
         }
     }
 
