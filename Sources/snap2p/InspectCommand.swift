@@ -41,7 +41,7 @@ struct InspectCommand: ParsableCommand {
     func run() throws {
         let text = hex == "-" ? try TerminalInput.readToEnd(what: "hex", maximumBytes: Self.maximumInputBytes) : hex
         let bytes = try Self.decodeHex(text)
-        let now = at ?? UInt64(max(0, Date().timeIntervalSince1970))
+        let now = at ?? WallClock.unixSeconds()
         let inspection = Inspection(bytes: bytes, at: now, network: testnet ? .testnet : .mainnet)
         if json {
             let data = try JSONSerialization.data(

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Crypto
 import SNaP2PWire
 
@@ -55,7 +50,7 @@ public struct NodeKeyAttestation: Sendable, Hashable {
         validity: UInt64 = defaultValidity,
         nonce: [UInt8]? = nil
     ) async throws -> NodeKeyAttestation {
-        let issuedAt = issuedAt ?? currentUnixTime()
+        let issuedAt = issuedAt ?? WallClock.unixSeconds()
         let nonce = nonce ?? SecureRandom.bytes(nonceLengths.upperBound)
         guard nodePublicKey.count == 32 else { throw AttestationError.malformed("node public key must be 32 bytes") }
         guard nonceLengths.contains(nonce.count) else { throw AttestationError.malformed("nonce must be 16-32 bytes") }
@@ -188,10 +183,6 @@ public struct NodeKeyAttestation: Sendable, Hashable {
     public func binds(noiseStaticKey: [UInt8]) -> Bool {
         guard let expected = try? NodeKey.montgomeryPublicKey(fromEd25519: nodePublicKey) else { return false }
         return constantTimeEquals(expected, noiseStaticKey)
-    }
-
-    private static func currentUnixTime() -> UInt64 {
-        UInt64(max(0, time(nil)))
     }
 }
 
