@@ -147,11 +147,13 @@ extension HandshakeTests {
     /// The dialer's hold ends after a grace period when the listener never speaks first (a peer
     /// with keepalive off): data still flows instead of waiting forever.
     @Test func dialerStopsHoldingWhenTheListenerStaysSilent() async throws {
-        let (_, listener) = try await TestPeers.listener()
+        // The held frames include PONGs: keepalive must not end the session while they wait.
+        let patient = TestPeers.configuration(keepalive: .init(interval: .seconds(120), timeout: .seconds(120)))
+        let (_, listener) = try await TestPeers.listener(patient)
         // Listener frames from the 5th (its first session frame) on are held far past the grace period.
-        let proxy = try await FrameTimelineProxy.start(targetPort: listener.port, holdListenerFramesFrom: 5, delay: .seconds(30))
+        let proxy = try await FrameTimelineProxy.start(targetPort: listener.port, holdListenerFramesFrom: 5, delay: .seconds(90))
         async let accepted = TestPeers.accept(listener)
-        let dialer = try await Peer(configuration: TestPeers.configuration()).dial("127.0.0.1:\(proxy.port)")
+        let dialer = try await Peer(configuration: patient).dial("127.0.0.1:\(proxy.port)")
         let stream = try await dialer.openStream(label: "patient")
         try await stream.write(Array("sent after the grace period".utf8))
         let connection = try await accepted
