@@ -82,7 +82,7 @@ final class SessionHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = Self.unwrapInboundIn(data)
-        let now = Self.now()
+        let now = Self.now(on: context.eventLoop)
         isReading = true
         run { machine, actions in
             buffer.withUnsafeReadableBytes { machine.receive($0, now: now, actions: &actions) }
@@ -161,7 +161,8 @@ final class SessionHandler: ChannelDuplexHandler {
     // MARK: - Driving the machine
 
     private func start() {
-        let now = Self.now()
+        guard let context else { return }
+        let now = Self.now(on: context.eventLoop)
         run { $0.start(now: now, actions: &$1) }
     }
 
@@ -252,7 +253,7 @@ final class SessionHandler: ChannelDuplexHandler {
         }
         timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: NIODeadline(deadline)) { [self] in
             timerDeadline = nil
-            let now = Self.now()
+            let now = Self.now(on: context.eventLoop)
             run { $0.tick(now: now, actions: &$1) }
         }
     }
@@ -260,8 +261,9 @@ final class SessionHandler: ChannelDuplexHandler {
     /// Frames sealed per call before they are handed to the channel, so its writability stays accurate.
     static let outputBatchSize = 256 * 1024
 
-    static func now() -> SessionTime {
-        SessionTime(uptime: .nanoseconds(Int64(NIODeadline.now().uptimeNanoseconds)), unixSeconds: WallClock.unixSeconds())
+    /// The event loop's clock (an embedded loop's in tests) for timers, the wall clock for the protocol.
+    static func now(on eventLoop: any EventLoop) -> SessionTime {
+        SessionTime(uptime: .nanoseconds(Int64(eventLoop.now.uptimeNanoseconds)), unixSeconds: WallClock.unixSeconds())
     }
 
     // MARK: - Streams and the connection
