@@ -24,8 +24,8 @@ enum PlainEcho {
         switch arguments.first {
         case serverMode?:
             serve()
-        case clientMode? where arguments.count == 3:
-            guard let port = Int(arguments[1]), let bytes = Int(arguments[2]) else { break }
+        case clientMode?:
+            guard arguments.count == 3, let port = Int(arguments[1]), let bytes = Int(arguments[2]) else { break }
             echo(port: port, bytes: bytes)
         default:
             return

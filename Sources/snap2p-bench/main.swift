@@ -5,6 +5,8 @@
 // rtt, handshakes-cli, rss; all by default); `--quick` runs smaller sizes (a smoke test, not a
 // measurement).
 
+import Foundation
+
 PlainEcho.runIfRequested(Array(CommandLine.arguments.dropFirst()))
 
 let quick = CommandLine.arguments.contains("--quick")
@@ -159,13 +161,28 @@ var table = Benchmark.Table()
     table.add("  growth", Benchmark.format(Double(after - before) / mebibyte), "MiB")
 }
 
-print("snap2p-bench: \(transferBytes >> 20) MiB per transfer in process, \(echoBytes >> 20) MiB per echo across processes, "
-    + "median of \(repetitions) runs, \(Benchmark.coreCount) cores")
 let sections: [(String, () async throws -> Void)] = [
     ("throughput", throughput), ("handshakes", handshakes), ("latency", latency), ("memory", memory),
     ("echo", echo), ("rtt", rtt), ("handshakes-cli", handshakesCLI), ("rss", rss),
 ]
+/// Ends the run with a message on stderr instead of a crash report.
+func quit(_ message: String, status: Int32) -> Never {
+    FileHandle.standardError.write(Data("snap2p-bench: \(message)\n".utf8))
+    exit(status)
+}
+let unknown = chosen.subtracting(sections.map(\.0))
+if !unknown.isEmpty {
+    quit("no section \(unknown.sorted().joined(separator: ", ")); sections: "
+        + sections.map(\.0).joined(separator: ", "), status: 64)
+}
+print("snap2p-bench: \(transferBytes >> 20) MiB per transfer in process, \(echoBytes >> 20) MiB per echo across processes, "
+    + "median of \(repetitions) runs, \(Benchmark.coreCount) cores")
 for (name, run) in sections where chosen.isEmpty || chosen.contains(name) {
-    try await run()
+    do {
+        try await run()
+    } catch {
+        table.print()
+        quit("\(name): \(error)", status: 1)
+    }
 }
 table.print()
