@@ -14,9 +14,18 @@ struct ChildProcess: Sendable {
 
     /// What a child that ended left behind.
     struct Ended {
+        let command: String
         let events: [ChildEvent]
         /// User + system CPU seconds of the whole process.
         let cpuSeconds: Double
+
+        /// A figure (`key` in the JSON) of the last `done` event.
+        func done(_ field: KeyPath<ChildEvent, Double?>, key: String) throws -> Double {
+            guard let value = events.last(where: { $0.event == "done" })?[keyPath: field] else {
+                throw BenchmarkFailure("\(command): no done event with \(key)")
+            }
+            return value
+        }
     }
 
     /// Starts `executable` with `arguments`; stdin is /dev/null.
@@ -92,7 +101,7 @@ struct ChildProcess: Sendable {
                 defer { unlink(outputPath) }
                 let events = events()
                 guard status == 0 else { throw failure(Self.describe(status: status), events: events) }
-                return Ended(events: events, cpuSeconds: Benchmark.cpuSeconds(usage))
+                return Ended(command: command, events: events, cpuSeconds: Benchmark.cpuSeconds(usage))
             }
             guard reaped == 0 else { throw BenchmarkFailure("\(command): wait4 failed: errno \(errno)") }
             guard ContinuousClock.now < deadline else {
@@ -138,15 +147,13 @@ struct ChildProcess: Sendable {
 struct ChildEvent: Decodable, Sendable {
     let event: String
     let port: Int?
-    let bytes: Int?
-    let seconds: Double?
     let megabytesPerSecond: Double?
     let handshakesPerSecond: Double?
     let error: String?
     let hint: String?
 
     enum CodingKeys: String, CodingKey {
-        case event, port, bytes, seconds, error, hint
+        case event, port, error, hint
         case megabytesPerSecond = "mb_per_s"
         case handshakesPerSecond = "handshakes_per_second"
     }

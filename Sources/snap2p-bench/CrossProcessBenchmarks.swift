@@ -72,19 +72,15 @@ enum CrossProcessBenchmarks {
         let serverBefore = server.process.cpuSeconds()
         let ended = try await ChildProcess.run(client, arguments)
         let serverCPU = server.process.cpuSeconds() - serverBefore
-        guard let rate = ended.events.last(where: { $0.event == "done" })?.megabytesPerSecond else {
-            throw BenchmarkFailure("\(client) \(arguments.joined(separator: " ")): no done event with mb_per_s")
-        }
-        return EchoRun(megabytesPerSecond: rate, clientCPU: ended.cpuSeconds, serverCPU: serverCPU)
+        return EchoRun(
+            megabytesPerSecond: try ended.done(\.megabytesPerSecond, key: "mb_per_s"),
+            clientCPU: ended.cpuSeconds, serverCPU: serverCPU)
     }
 
     /// `snap2p dial --handshake-only --repeat count` against `server`: the handshakes per second it reports.
     static func handshakesPerSecond(server: Server, count: Int) async throws -> Double {
         let arguments = ["dial", "127.0.0.1:\(server.port)", "--handshake-only", "--repeat", String(count), "--json"]
-        let ended = try await ChildProcess.run(Executables.snap2p(), arguments)
-        guard let rate = ended.events.last(where: { $0.event == "done" })?.handshakesPerSecond else {
-            throw BenchmarkFailure("snap2p \(arguments.joined(separator: " ")): no done event with handshakes_per_second")
-        }
-        return rate
+        return try await ChildProcess.run(Executables.snap2p(), arguments)
+            .done(\.handshakesPerSecond, key: "handshakes_per_second")
     }
 }
