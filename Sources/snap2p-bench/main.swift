@@ -102,19 +102,19 @@ var table = Benchmark.Table()
     defer { plainServer.stop() }
     let toListener = try await DelayingProxy.start(forwardingTo: listener.port, delay: .milliseconds(25))
     let toPlainServer = try await DelayingProxy.start(forwardingTo: plainServer.port, delay: .milliseconds(25))
-    var rates: [Int: Double] = [:]
-    for streams in [1, 4] {
-        rates[streams] = try await Benchmark.median(repetitions) {
+    func snap2pRate(streams: Int) async throws -> Double {
+        try await Benchmark.median(repetitions) {
             try await CrossProcessBenchmarks.snap2pEcho(server: listener, port: toListener.port, bytes: echoBytes, streams: streams)
                 .megabytesPerSecond
         }
     }
+    let one = try await snap2pRate(streams: 1)
+    let four = try await snap2pRate(streams: 4)
     let plain = try await Benchmark.median(repetitions) {
         try await CrossProcessBenchmarks.plainEcho(server: plainServer, port: toPlainServer.port, bytes: echoBytes).megabytesPerSecond
     }
     try await toListener.close()
     try await toPlainServer.close()
-    let one = rates[1]!, four = rates[4]!
     let total = "\(echoBytes >> 20) MiB"
     table.add("echo via a 25 ms each-way proxy, snap2p, 1 stream, \(total)", Benchmark.format(one), "MB/s each way")
     table.add("  same, 4 streams of \(echoBytes >> 22) MiB", Benchmark.format(four), "MB/s each way")
