@@ -44,4 +44,10 @@ struct SessionLink: Sendable {
         }
         return try await promise.futureResult.get()
     }
+
+    /// Whether the session's handler still exists; it is gone once its channel has closed.
+    func isAttached() async -> Bool {
+        let handler = self.handler
+        return (try? await eventLoop.submit { handler.value.handler != nil }.get()) ?? false
+    }
 }
