@@ -129,7 +129,7 @@ package struct SessionStateMachine: Sendable {
         token: WriteToken? = nil,
         actions: inout [SessionAction]
     ) {
-        let queued = modifyActive(actions: &actions) { $0.write(bytes, on: id, fin: fin, token: token, actions: &$1) }
+        let queued: Void? = modifyActive(actions: &actions) { $0.write(bytes, on: id, fin: fin, token: token, actions: &$1) }
         if queued == nil, let token { actions.append(.writeFailed(token, .unknown)) }
     }
 

@@ -29,7 +29,7 @@ extension ActiveState {
         return id
     }
 
-    /// Queues a write; false when the stream cannot be written (the token has been failed).
+    /// Queues a write; when the stream cannot be written the token fails at once.
     mutating func write(_ bytes: [UInt8], on id: StreamID, fin: Bool, token: WriteToken?, actions: inout [SessionAction]) {
         guard var stream = streams.removeValue(forKey: id) else {
             if let token { actions.append(.writeFailed(token, .unknown)) }
