@@ -31,7 +31,7 @@ public struct PeerConfiguration: Sendable {
     public var streamProtocols: StreamProtocols
     /// Unread bytes a session holds for a remote without fc1 (a TypeScript peer) before it stops
     /// reading from the socket, which holds that remote back. With fc1 each stream's window does
-    /// this instead: 256 KiB, growing to 16 MiB only for readers that keep up.
+    /// this instead: 256 KiB, growing to 32 MiB only for readers that keep up.
     public var receiveBuffer: Int
     /// How long this peer's node-key attestation is valid; it is re-issued before it runs out.
     public var attestationValidity: Duration

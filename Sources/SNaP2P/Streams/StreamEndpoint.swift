@@ -12,7 +12,7 @@ struct StreamEndpoint: Sendable {
     }
 
     /// Bytes a stream's writers may have waiting before they are held back.
-    static let writeBufferLimit = 512 * 1024
+    static let writeBufferLimit = 1 << 20
 
     /// The stream ended: later writes throw `writing`; the reader sees `reading` after what it
     /// has not read yet (the clean end when `nil`).
