@@ -81,13 +81,16 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["SNaP2PWire"], path: "Tests/TestSupport", resources: [.copy("Fixtures")]),
         .testTarget(name: "WireTests", dependencies: ["SNaP2PWire", "TestSupport", crypto]),
         .testTarget(name: "NoiseTests", dependencies: ["SNaP2PNoise", "TestSupport", crypto]),
-        .testTarget(name: "IdentityTests", dependencies: ["SNaP2PIdentity", "TestSupport", crypto]),
-        .testTarget(name: "StreamsTests", dependencies: ["SNaP2PStreams", "TestSupport"]),
-        .testTarget(name: "SessionTests", dependencies: ["SNaP2PSession", "TestSupport", crypto]),
+        .testTarget(name: "IdentityTests", dependencies: ["SNaP2PIdentity", "SNaP2PWire", "TestSupport", crypto]),
+        .testTarget(name: "StreamsTests", dependencies: ["SNaP2PStreams", "SNaP2PWire", "TestSupport"]),
+        .testTarget(
+            name: "SessionTests",
+            dependencies: ["SNaP2PSession", "SNaP2PStreams", "SNaP2PNoise", "SNaP2PIdentity", "SNaP2PWire", "TestSupport", crypto]
+        ),
         .testTarget(
             name: "SNaP2PTests",
             dependencies: [
-                "SNaP2P", "SNaP2PWire", "SNaP2PNoise", "SNaP2PIdentity", "SNaP2PSession", "TestSupport", crypto,
+                "SNaP2P", "SNaP2PWire", "SNaP2PNoise", "SNaP2PIdentity", "SNaP2PStreams", "SNaP2PSession", "TestSupport", crypto,
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

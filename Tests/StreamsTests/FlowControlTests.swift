@@ -6,12 +6,6 @@ import Testing
     static let kib = 1024
     static let mib = 1024 * 1024
 
-    @Test func negotiationNeedsBothSides() {
-        #expect(FlowControl.isNegotiated(localCapabilities: ["fc1"], remoteCapabilities: ["px1", "fc1"]))
-        #expect(!FlowControl.isNegotiated(localCapabilities: ["fc1"], remoteCapabilities: []))
-        #expect(!FlowControl.isNegotiated(localCapabilities: [], remoteCapabilities: ["fc1"]))
-    }
-
     @Test func aLargeWriteIsSplitInto64KiBChunks() throws {
         var pair = MultiplexerPair()
         let id = try pair.open(from: .dialer)

@@ -122,11 +122,11 @@ final class SessionHandler: ChannelDuplexHandler {
             promise.fail(SNaP2PError.connectionClosed(code: .connectionClosed, reason: "the connection is closed"))
             return
         }
-        guard let id = run({ $0.openStream(label: label, actions: &$1) }) ?? nil else {
+        guard let id = run({ $0.openStream(label: label, actions: &$1) }) ?? nil, let stream = addStream(id, label: label) else {
             promise.fail(SNaP2PError.streamRefused(code: .streamRefused))
             return
         }
-        promise.succeed(addStream(id, label: label))
+        promise.succeed(stream)
     }
 
     /// Queues a write (`fin`: then the end); `promise`, if any, completes once it is sealed.
@@ -134,8 +134,8 @@ final class SessionHandler: ChannelDuplexHandler {
         var token: WriteToken?
         if let promise {
             token = nextWriteToken
+            writePromises[nextWriteToken] = promise
             nextWriteToken += 1
-            writePromises[token!] = promise
         }
         run { $0.write(bytes, on: id, fin: fin, token: token, actions: &$1) }
     }
@@ -198,8 +198,7 @@ final class SessionHandler: ChannelDuplexHandler {
         case .established(let info):
             becomeEstablished(info, context: context)
         case .streamOpened(let id, let label):
-            let stream = addStream(id, label: label)
-            route(stream)
+            if let stream = addStream(id, label: label) { route(stream) }
         case .deliver(let id, let bytes):
             endpoints[id]?.queue.append(bytes)
         case .inboundFinished(let id):
@@ -285,10 +284,11 @@ final class SessionHandler: ChannelDuplexHandler {
         established.succeed(connection)
     }
 
-    private func addStream(_ id: StreamID, label: String?) -> SNaP2PStream {
-        let endpoint = StreamEndpoint(link: link!, id: id)
+    private func addStream(_ id: StreamID, label: String?) -> SNaP2PStream? {
+        guard let link else { return nil }
+        let endpoint = StreamEndpoint(link: link, id: id)
         endpoints[id] = endpoint
-        return SNaP2PStream(id: id, label: label, link: link!, endpoint: endpoint)
+        return SNaP2PStream(id: id, label: label, link: link, endpoint: endpoint)
     }
 
     /// A stream the remote opened goes to the protocol registered for its label, or to the

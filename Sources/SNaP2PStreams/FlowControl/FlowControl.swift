@@ -8,11 +8,6 @@ public enum FlowControl {
     /// The credit each side holds for a new stream, in both directions. Fixed by the extension,
     /// not negotiated, so data may follow OPEN_STREAM at once.
     public static let initialWindowSize = 256 * 1024
-
-    /// Whether a session uses flow control: only when both sides asked for it.
-    public static func isNegotiated(localCapabilities: [String], remoteCapabilities: [String]) -> Bool {
-        localCapabilities.contains(capability) && remoteCapabilities.contains(capability)
-    }
 }
 
 /// Local flow-control policy: how far receive windows may grow. Only the receiving side's
