@@ -35,15 +35,7 @@ public struct FrameDecoder: Sendable {
     /// The next complete frame body, or `nil` until more bytes arrive.
     public mutating func nextFrame() throws(FramingError) -> [UInt8]? {
         if let failure { throw failure }
-        let maximum = maximumFrameLength
-        let start = readIndex
-        let decoded = buffer.withUnsafeBytes { raw in
-            Result { () throws(FramingError) in
-                try Varint.decodeLengthPrefix(UnsafeRawBufferPointer(rebasing: raw[start...]), maximum: maximum)
-            }
-        }
-        let prefix = try checked(decoded)
-        guard let (length, prefixLength) = prefix, bufferedByteCount >= prefixLength + length else { return nil }
+        guard let (length, prefixLength) = try bufferedPrefix(), bufferedByteCount >= prefixLength + length else { return nil }
         let bodyStart = readIndex + prefixLength
         let body = Array(buffer[bodyStart..<bodyStart + length])
         readIndex = bodyStart + length
@@ -87,14 +79,7 @@ public struct FrameDecoder: Sendable {
         // A frame begun earlier: complete its prefix a byte at a time, then its body.
         while true {
             let start = readIndex
-            let maximum = maximumFrameLength
-            let decoded = buffer.withUnsafeBytes { raw in
-                Result { () throws(FramingError) in
-                    try Varint.decodeLengthPrefix(UnsafeRawBufferPointer(rebasing: raw[start...]), maximum: maximum)
-                }
-            }
-            let prefix = try checked(decoded)
-            guard let (length, prefixLength) = prefix else {
+            guard let (length, prefixLength) = try bufferedPrefix() else {
                 guard offset < input.count else { return nil }
                 buffer.append(input[offset])
                 offset += 1
@@ -116,6 +101,18 @@ public struct FrameDecoder: Sendable {
     /// Lends the bytes of a frame that ``nextFrame(in:offset:)`` returned as `.buffered`.
     public func withBufferedBytes<Result>(_ range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
         try buffer.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[range])) }
+    }
+
+    /// The length prefix of the buffered frame at `readIndex`, once all of it is there.
+    private mutating func bufferedPrefix() throws(FramingError) -> (length: Int, prefixLength: Int)? {
+        let start = readIndex
+        let maximum = maximumFrameLength
+        let decoded = buffer.withUnsafeBytes { raw in
+            Result { () throws(FramingError) in
+                try Varint.decodeLengthPrefix(UnsafeRawBufferPointer(rebasing: raw[start...]), maximum: maximum)
+            }
+        }
+        return try checked(decoded)
     }
 
     private mutating func checkedPrefix(_ bytes: UnsafeRawBufferPointer) throws(FramingError) -> (length: Int, prefixLength: Int)? {
