@@ -164,9 +164,8 @@ package struct SessionStateMachine: Sendable {
         switch state {
         case .idle:
             end(SessionEnd(.handshake, code: .connectionClosed, reason: "closed before it started"), output: OutputBuffer(), actions: &actions)
-        case .handshaking(let handshaking):
-            var handshaking = handshaking
-            end(handshaking.interrupted(transportError: "closed locally"), output: handshaking.output, actions: &actions)
+        case .handshaking(var handshaking):
+            end(handshaking.abandon(), output: handshaking.output, actions: &actions)
         case .active:
             modifyActive(actions: &actions) { active, _ in active.close(code: code) }
         case .closed, .transitioning:

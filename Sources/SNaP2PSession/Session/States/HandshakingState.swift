@@ -23,6 +23,12 @@ struct HandshakingState: Sendable {
         return handshake.receive(frame: Array(frame), now: now.unixSeconds)
     }
 
+    /// The application gave up on the handshake: the machine wipes its secrets.
+    mutating func abandon() -> SessionEnd {
+        let error = handshake.connectionClosed()
+        return SessionEnd(.handshake, code: error.code, reason: "closed before the handshake finished")
+    }
+
     /// The transport ended mid-handshake: the machine wipes its secrets, and the dialer learns why
     /// in the most useful words (a stealth listener hangs up on a dialer without a token, PROTOCOL.md §7).
     mutating func interrupted(transportError: String?) -> SessionEnd {
