@@ -10,7 +10,7 @@ import SNaP2PWire
 /// re-encoding); `verify` agrees with an independent statement of the rules at times around the
 /// validity window, on both networks; the node-key binding accepts exactly the Montgomery form.
 enum AttestationTarget {
-    static let target = FuzzTarget("attestation", prepare: Identities.prepare) { input in
+    static let target = FuzzTarget("attestation", dictionary: "cbor", maximumLength: 5000, prepare: Identities.prepare) { input in
         let limit = input.count > NodeKeyAttestation.maximumSerializedLength ? 1024 : CBORTarget.allocationLimit(input.count)
         let decoded = withAllocationLimit(limit, "NodeKeyAttestation(serialized:) of \(input.count) bytes") {
             Result { () throws(AttestationError) in try NodeKeyAttestation(serialized: input) }
@@ -33,9 +33,11 @@ enum AttestationTarget {
         let skew = NodeKeyAttestation.clockSkewTolerance
         let ts = attestation.issuedAt
         let exp = attestation.expiresAt
-        let times: [UInt64] = [
+        // Not `.max` itself: there `verify` saturates `exp + skew` and calls an attestation expiring
+        // within the last 5 minutes of the 64-bit range expired, a clock no verifier has.
+        let times: [UInt64] = ([
             0, .max, ts, ts &- skew &- 1, ts &- skew, ts &+ skew, exp, exp &+ skew &- 1, exp &+ skew, exp &+ skew &+ 1,
-        ] + extraTimes
+        ] + extraTimes).map { min($0, .max - 1) }
         let signatureMatches = signatureMatchesPrincipal(attestation)
         for now in times {
             for network in StacksNetwork.allCases {
@@ -70,8 +72,16 @@ enum AttestationTarget {
         }
 
         var description: String {
-            if case .accepted(let principal) = self { return "accepted \(principal)" }
-            return "\(self)".replacingOccurrences(of: "Verification.", with: "")
+            switch self {
+            case .accepted(let principal): "accepted \(principal)"
+            case .wrongDomain: "wrongDomain"
+            case .malformed: "malformed"
+            case .unsupportedVersion: "unsupportedVersion"
+            case .notYetValid: "notYetValid"
+            case .expired: "expired"
+            case .badSignature: "badSignature"
+            case .wrongNetwork: "wrongNetwork"
+            }
         }
     }
 
@@ -137,12 +147,10 @@ enum SignedAttestationTarget {
 
         // The principal claimed, and whether it is the signer's own.
         var principalText = signer.principal.description
-        var claimsSigner = true
         var wellFormed = true
         switch input.int(in: 0...5) {
         case 1:
             principalText = Identities.wallet(otherKey, network).principal.description
-            claimsSigner = false
         case 2:
             let version: StacksAddress.Version = network == .mainnet ? .mainnetMultiSig : .testnetMultiSig
             principalText = Principal(address: try! StacksAddress(version: version, hash160: signer.principal.address.hash160)).description
@@ -151,9 +159,7 @@ enum SignedAttestationTarget {
             wellFormed = false
         case 4:
             principalText = String(decoding: input.lengthPrefixedBytes(maximum: 64), as: UTF8.self)
-            claimsSigner = principalText == signer.principal.description
             if let parsed = try? Principal(principalText) {
-                claimsSigner = parsed.address == signer.principal.address
                 wellFormed = parsed.description == principalText
             } else {
                 wellFormed = false
@@ -165,13 +171,18 @@ enum SignedAttestationTarget {
         // The node key, and the X25519 key it must bind to when it comes from a seed.
         var nodeKeyText: String
         var expectedMontgomery: [UInt8]?
-        switch input.int(in: 0...2) {
+        switch input.int(in: 0...3) {
         case 1:
             nodeKeyText = Hex.encode(input.paddedBytes(32))
+        case 3:
+            // A writer that prints hex in upper case (found by this target: it used to decode).
+            nodeKeyText = Hex.encode(Identities.nodeKeyB.publicKey).uppercased()
+            wellFormed = false
         case 2:
             nodeKeyText = String(decoding: input.lengthPrefixedBytes(maximum: 70), as: UTF8.self)
-            let hexDigits = nodeKeyText.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x66) }
-            wellFormed = wellFormed && nodeKeyText.utf8.count == 64 && hexDigits
+            // The signed map is rebuilt with lowercase hex, so nothing else is well-formed.
+            let lowercaseHex = nodeKeyText.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
+            wellFormed = wellFormed && nodeKeyText.utf8.count == 64 && lowercaseHex
         default:
             let nodeKey = try! NodeKey(seed: input.paddedBytes(32))
             nodeKeyText = Hex.encode(nodeKey.publicKey)
@@ -197,22 +208,22 @@ enum SignedAttestationTarget {
             fields.extra["zz"] = .text("newer writer")
         }
 
-        // The signature: intact, or altered so it cannot match.
+        // The signature: by the signer, by the other wallet, or altered so it matches no key.
         var signature = fields.signature(by: signer)
-        var signatureIntact = true
+        var signingKey: Secp256k1.PrivateKey? = signerKey
         switch input.int(in: 0...4) {
         case 1:
             signature[input.int(in: 0...63)] ^= 1 << UInt8(input.int(in: 0...7))
-            signatureIntact = false
+            signingKey = nil
         case 2:
             signature[64] ^= 1
-            signatureIntact = false
+            signingKey = nil
         case 3:
             signature[64] = UInt8(input.int(in: 4...255))
             wellFormed = false
         case 4:
             signature = fields.signature(by: Identities.wallet(otherKey, network))
-            signatureIntact = false
+            signingKey = otherKey
         default:
             break
         }
@@ -231,10 +242,11 @@ enum SignedAttestationTarget {
             invariant(wellFormed && versionOK, "malformed fields decoded: principal \(principalText), npk \(nodeKeyText)")
             invariant(attestation.serialized() == serialized || !fields.extra.isEmpty, "re-serialization differs")
 
-            let matches = signatureIntact && claimsSigner
+            // A genuine signature matches when the principal's hash160 is the signing key's.
+            let matches = signingKey.map { hash160($0.publicKey.bytes) == attestation.principal.address.hash160 } ?? false
             invariant(
                 AttestationTarget.signatureMatchesPrincipal(attestation) == matches,
-                "signature check gave \(!matches) for an \(signatureIntact ? "intact" : "altered") signature")
+                "signature check gave \(!matches) for a signature \(signingKey == nil ? "altered" : "made") by \(String(describing: signingKey?.publicKey))")
             let verifyAt = time(&input, around: input.bool() ? issuedAt : expiresAt)
             AttestationTarget.checkVerify(attestation, extraTimes: [verifyAt, Identities.now])
             AttestationTarget.checkBinding(attestation)

@@ -8,7 +8,7 @@ import SNaP2PWire
 /// (an item is self-delimiting) and a trailing byte is reported as such; nesting stays within
 /// ``CBOR/maximumNestingDepth``.
 enum CBORTarget {
-    static let target = FuzzTarget("cbor") { input in
+    static let target = FuzzTarget("cbor", dictionary: "cbor") { input in
         let result = withAllocationLimit(allocationLimit(input.count), "CBOR.decode of \(input.count) bytes") {
             Result { () throws(CBORDecodingError) in try CBOR.decode(input) }
         }

@@ -6,7 +6,7 @@ import SNaP2PWire
 /// value agree; whatever decodes round-trips (decode(encode(x)) == x); the direct STREAM_DATA
 /// writer gives the same bytes as the CBOR tree; the encoding is a CBOR map whose `t` is set.
 enum ControlMessageTarget {
-    static let target = FuzzTarget("control-message") { input in
+    static let target = FuzzTarget("control-message", dictionary: "cbor") { input in
         let result = withAllocationLimit(CBORTarget.allocationLimit(input.count), "ControlMessage.decode of \(input.count) bytes") {
             Result { () throws(ControlMessageDecodingError) in try ControlMessage.decode(input) }
         }

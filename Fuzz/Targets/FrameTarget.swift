@@ -13,7 +13,7 @@ enum FrameTarget {
         0, 1, 2, 127, 128, 300, 16_383, 16_384, FramingLimits.unauthenticatedFrameLength, FramingLimits.maximumFrameLength,
     ]
 
-    static let target = FuzzTarget("frame") { bytes in
+    static let target = FuzzTarget("frame", maximumLength: 8192) { bytes in
         var input = FuzzInput(bytes)
         var maximum = input.pick(limits)
         var chunkSeed = UInt32(input.byte())

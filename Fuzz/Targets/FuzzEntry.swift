@@ -20,7 +20,8 @@ public func fuzzerInitialize(
 ) -> CInt {
     let name = getenv("SNAP2P_FUZZ_TARGET").map { String(cString: $0) }
     if name == "list" {
-        for target in FuzzTarget.all { print(target.name) }
+        // One line per target for scripts/fuzz.sh: name, dictionary (or -), longest input.
+        for target in FuzzTarget.all { print(target.name, target.dictionary ?? "-", target.maximumLength) }
         exit(0)
     }
     guard let target = selectedTarget else {

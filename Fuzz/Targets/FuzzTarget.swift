@@ -4,13 +4,25 @@
 struct FuzzTarget: Sendable {
     /// The name `make fuzz`, `SNAP2P_FUZZ_TARGET` and `Fuzz/Corpus/<name>` use.
     let name: String
+    /// The libFuzzer dictionary in `Fuzz/Dictionaries/` (without `.dict`), if one helps.
+    let dictionary: String?
+    /// The longest input libFuzzer should try (its default is 4096 or the largest seed).
+    let maximumLength: Int
     /// One-time setup before the first input (keys, identities), kept out of the per-input cost.
     let prepare: @Sendable () -> Void
     /// Runs one input.
     let run: @Sendable ([UInt8]) -> Void
 
-    init(_ name: String, prepare: @escaping @Sendable () -> Void = {}, run: @escaping @Sendable ([UInt8]) -> Void) {
+    init(
+        _ name: String,
+        dictionary: String? = nil,
+        maximumLength: Int = 4096,
+        prepare: @escaping @Sendable () -> Void = {},
+        run: @escaping @Sendable ([UInt8]) -> Void
+    ) {
         self.name = name
+        self.dictionary = dictionary
+        self.maximumLength = maximumLength
         self.prepare = prepare
         self.run = run
     }
@@ -20,15 +32,15 @@ struct FuzzTarget: Sendable {
         FrameTarget.target,
         CBORTarget.target,
         ControlMessageTarget.target,
-        // TODO AttestationTarget.target,
-        // TODO SignedAttestationTarget.target,
-        // TODO NoiseTarget.target,
-        // TODO HandshakeTarget.target,
-        // TODO HandshakePeerTarget.target,
-        // TODO MultiplexerTarget.target,
-        // TODO WalletStoreTarget.target,
-        // TODO AddressTarget.target,
-        // TODO MnemonicTarget.target,
+        AttestationTarget.target,
+        SignedAttestationTarget.target,
+        NoiseTarget.target,
+        HandshakeTarget.target,
+        HandshakePeerTarget.target,
+        MultiplexerTarget.target,
+        WalletStoreTarget.target,
+        AddressTarget.target,
+        MnemonicTarget.target,
     ]
 
     /// The target called `name`.

@@ -14,7 +14,7 @@ import SNaP2PWire
 enum HandshakeTarget {
     static let token = [UInt8](repeating: 0x7a, count: 32)
 
-    static let target = FuzzTarget("handshake", prepare: { _ = (attestationA, attestationB) }) { bytes in
+    static let target = FuzzTarget("handshake", dictionary: "cbor", prepare: { _ = (attestationA, attestationB) }) { bytes in
         var input = FuzzInput(bytes)
         let role: HandshakeRole = input.bool() ? .responder : .initiator
         let visibility = input.pick(Visibility.allCases)
