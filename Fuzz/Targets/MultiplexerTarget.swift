@@ -80,11 +80,11 @@ struct MultiplexerHarness {
         }
     }
 
-    /// A length: small, in kilobytes, or the edge of a window.
+    /// A length: small, in kilobytes, or the edge of a window (at most 1 MiB: the data is real).
     mutating func length(_ input: inout FuzzInput, edge: Int?) -> Int {
         switch input.int(in: 0...3) {
-        case 1: return input.int(in: 0...255) * 1024
-        case 2: if let edge { return max(0, edge + input.int(in: -2...2)) } else { return 0 }
+        case 1: return input.int(in: 0...63) * 1024
+        case 2: if let edge { return min(max(0, edge + input.int(in: -2...2)), 1 << 20) } else { return 0 }
         default: return input.int(in: 0...255)
         }
     }
@@ -119,7 +119,9 @@ struct MultiplexerHarness {
         case 6:
             let id = streamID(&input)
             let edge = streams[id].map { $0.credit - $0.sent }
-            write(id, count: length(&input, edge: edge), fin: input.bool())
+            // At most 512 chunks per write: one-byte chunks of a 256 KiB window would be all the run does.
+            let count = min(length(&input, edge: edge), 512 * configuration.maximumChunkLength)
+            write(id, count: count, fin: input.bool())
         case 7:
             finish(streamID(&input))
         case 8:

@@ -89,7 +89,7 @@ enum WalletStoreTarget {
         let first = readFile(path)
         if let original = fields(contents), let rewritten = fields(first) {
             var expected = original
-            expected["displayName"] = "fuzz renamed"
+            expected.displayName = "fuzz renamed"
             invariant(rewritten == expected, "rename changed the wallet file's fields: \(rewritten) from \(original)")
         }
         invariant((try? store.rename(referenceID, to: "other name")) != nil, "a rewritten wallet file cannot be renamed again")
@@ -97,15 +97,20 @@ enum WalletStoreTarget {
         invariant(readFile(path) == first, "renaming back gave other bytes")
     }
 
-    /// The wallet file fields the store knows, as Foundation's JSONSerialization reads them.
-    static func fields(_ bytes: [UInt8]?) -> [String: String]? {
-        guard let bytes, let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
-              let crypto = object["crypto"] as? [String: Any]
-        else { return nil }
-        var result: [String: String] = [:]
-        for key in ["network", "address", "displayName", "createdAt"] { result[key] = object[key].map { "\($0)" } }
-        for key in ["salt", "iv", "tag", "ciphertext", "kdf"] { result["crypto." + key] = crypto[key].map { "\($0)" } }
-        return result
+    /// The wallet file's fields, read with the decoder the store uses (so a key given twice reads
+    /// the same way: JSONDecoder keeps the first, where JSON.parse keeps the last).
+    struct Fields: Decodable, Equatable {
+        struct Sealed: Decodable, Equatable {
+            var salt, iv, tag, ciphertext, kdf: String
+        }
+
+        var version: Int
+        var network, address, displayName, createdAt: String
+        var crypto: Sealed
+    }
+
+    static func fields(_ bytes: [UInt8]?) -> Fields? {
+        bytes.flatMap { try? JSONDecoder().decode(Fields.self, from: Data($0)) }
     }
 
     // MARK: - Files
