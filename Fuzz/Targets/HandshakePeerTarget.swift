@@ -47,7 +47,6 @@ struct PeerRun {
     let role: HandshakeRole
     let configuration: HandshakeConfiguration
     let machineNow: UInt64
-    let peerNow = Identities.now
     var machine: HandshakeStateMachine
     var log = ActionLog()
     var peer: ScriptedPeer
