@@ -1,7 +1,7 @@
 # Two entry points a new user needs: `make demo` and `make test`. Both install what is missing first.
 SWIFT ?= swift
 
-.PHONY: demo test bench build bootstrap
+.PHONY: demo test bench build bootstrap fuzz
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -22,6 +22,12 @@ bench: bootstrap
 	$(SWIFT) build -c release --product snap2p
 	$(SWIFT) build -c release --product snap2p-bench
 	.build/release/snap2p-bench
+
+## Coverage-guided fuzzing of every parser and state machine that reads remote bytes (libFuzzer +
+## AddressSanitizer, built in .build-fuzz): each target for FUZZ_SECONDS, crash inputs in Fuzz/Findings.
+FUZZ_SECONDS ?= 60
+fuzz: bootstrap
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
 
 build: bootstrap
 	$(SWIFT) build

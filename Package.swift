@@ -77,6 +77,18 @@ let package = Package(
                 crypto,
             ]
         ),
+        // Coverage-guided fuzz targets, one executable for all (Fuzz/README.md). `make fuzz` builds it
+        // with libFuzzer and AddressSanitizer; a plain build gives a replayer for saved inputs.
+        .executableTarget(
+            name: "snap2p-fuzz",
+            dependencies: [
+                "SNaP2PWire", "SNaP2PNoise", "SNaP2PIdentity", "SNaP2PStreams", "SNaP2PSession",
+                "CFuzzAllocationProbe", crypto,
+            ],
+            path: "Fuzz/Targets"
+        ),
+        // Largest single allocation while a fuzz input runs (AddressSanitizer's malloc hooks).
+        .target(name: "CFuzzAllocationProbe", path: "Fuzz/AllocationProbe"),
         // Golden vectors (copied from the reference implementation's runs) and helpers to load them.
         .target(name: "TestSupport", dependencies: ["SNaP2PWire"], path: "Tests/TestSupport", resources: [.copy("Fixtures")]),
         .testTarget(name: "WireTests", dependencies: ["SNaP2PWire", "TestSupport", crypto]),

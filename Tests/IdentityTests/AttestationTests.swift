@@ -197,9 +197,22 @@ import TestSupport
         let multiSig = try StacksAddress(version: .mainnetMultiSig, hash160: hash160(walletKey.publicKey.bytes))
         let multi = try signed { $0["p"] = .text("stacks:\(multiSig)") }
         #expect(throws: AttestationError.self) { try multi.verify(at: now, network: .mainnet) }
-        // An uppercase npk that was signed as sent: the verifier rebuilds lowercase, so it cannot verify.
-        let upper = try signed { $0["npk"] = .text($0["npk"]!.text!.uppercased()) }
-        #expect(throws: AttestationError.badSignature) { try upper.verify(at: now, network: .mainnet) }
+        // An uppercase npk that was signed as sent: the verifier could only rebuild lowercase, so it is refused.
+        #expect(throws: AttestationError.malformed("\"npk\" is not lowercase hex")) {
+            try signed { $0["npk"] = .text($0["npk"]!.text!.uppercased()) }
+        }
+    }
+
+    /// Found by `make fuzz` (attestation-signed): the reference attestation with its `npk` re-sent in
+    /// upper case, signature untouched, decoded to the same key and verified, because the verifier
+    /// rebuilds the signed map with lowercase hex. The wire form was malleable and re-serialized to
+    /// other bytes; like a non-canonical principal, such text is refused.
+    @Test func uppercaseNodeKeyTextIsRefusedNotReadAsTheSignedLowercase() throws {
+        let upper = try reencoded(serialized) { $0["npk"] = .text($0["npk"]!.text!.uppercased()) }
+        #expect(throws: AttestationError.malformed("\"npk\" is not lowercase hex")) { try NodeKeyAttestation(serialized: upper) }
+        let mixed = try reencoded(serialized) { $0["npk"] = .text("E" + $0["npk"]!.text!.dropFirst()) }
+        #expect(throws: AttestationError.malformed("\"npk\" is not lowercase hex")) { try NodeKeyAttestation(serialized: mixed) }
+        #expect(try NodeKeyAttestation(serialized: serialized).serialized() == serialized)
     }
 
     // MARK: Issuing

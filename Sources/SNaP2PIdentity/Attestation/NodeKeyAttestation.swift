@@ -84,7 +84,7 @@ public struct NodeKeyAttestation: Sendable, Hashable {
 
     /// Decodes the wire form. Field types are strict; unknown keys are ignored.
     ///
-    /// Structure is checked here (version, types, `npk` as 64 hex digits, a canonical principal, a
+    /// Structure is checked here (version, types, `npk` as 64 lowercase hex digits, a canonical principal, a
     /// 65-byte signature); validity (domain, nonce size, times, signature, network) by ``verify(at:network:)``.
     public init(serialized bytes: [UInt8]) throws(AttestationError) {
         guard bytes.count <= Self.maximumSerializedLength else {
@@ -112,6 +112,8 @@ public struct NodeKeyAttestation: Sendable, Hashable {
         guard nodeKeyText.utf8.count == 64, let nodeKey = try? Hex.decode(nodeKeyText), nodeKey.count == 32 else {
             throw .malformed("\"npk\" is not 64 hex digits")
         }
+        // Likewise the key: the signed map is rebuilt with lowercase hex.
+        guard Hex.encode(nodeKey) == nodeKeyText else { throw .malformed("\"npk\" is not lowercase hex") }
         nodePublicKey = nodeKey
 
         issuedAt = try field("ts", "an unsigned integer", \.uint)

@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""Writes the committed seed corpora (Fuzz/Corpus/<target>/) from the golden vectors in
+Tests/TestSupport/Fixtures. Run it again when the vectors or a target's input layout change;
+`make fuzz` only reads the result. Each seed follows its target's input layout (Fuzz/Targets)."""
+
+import hashlib
+import json
+import os
+import shutil
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FIXTURES = os.path.join(ROOT, "Tests", "TestSupport", "Fixtures")
+CORPUS = os.path.join(ROOT, "Fuzz", "Corpus")
+
+reference = json.load(open(os.path.join(FIXTURES, "reference.json")))
+trezor = json.load(open(os.path.join(FIXTURES, "bip39-trezor.json")))
+wallet_dir = os.path.join(FIXTURES, "reference-wallet")
+registry = open(os.path.join(wallet_dir, "registry.json"), "rb").read()
+wallet_file = open(os.path.join(wallet_dir, "5539bee28ca4d7ae3e386ea8bb4d8f32.wallet.json"), "rb").read()
+
+wire = reference["wire"]
+noise = reference["noise"]
+frames = reference["transcripts"]["public"]["frames"]
+attestation = reference["attestation"]["mainnet_k1"]
+h = bytes.fromhex
+
+
+def varint(n):
+    out = bytearray()
+    while n >= 0x80:
+        out.append(n & 0x7F | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+def framed(body):
+    return varint(len(body)) + body
+
+
+def cbor_text(s):
+    b = s.encode()
+    assert len(b) < 24
+    return bytes([0x60 | len(b)]) + b
+
+
+def knock(token):
+    # {"it": bytes, "t": 0x30}
+    return bytes([0xA2]) + cbor_text("it") + bytes([0x58, len(token)]) + token + cbor_text("t") + bytes([0x18, 0x30])
+
+
+# {"a": true, "t": 0x31}
+KNOCK_RESPONSE_TRUE = bytes([0xA2, 0x61, 0x61, 0xF5, 0x61, 0x74, 0x18, 0x31])
+
+seeds = {}
+
+
+def add(target, name, data):
+    seeds.setdefault(target, {})[name] = bytes(data)
+
+
+# CBOR and control messages: every reference message and decode case.
+messages = {m["name"]: h(m["cbor"]) for m in wire["messages"]}
+for case in wire["decode_cases"]:
+    messages["decode-" + case["name"]] = h(case["cbor"])
+for f in frames:
+    if "plaintext_cbor" in f:
+        messages["transcript-%02d" % f["index"]] = h(f["plaintext_cbor"])
+for name, data in messages.items():
+    add("cbor", name, data)
+    add("control-message", name, data)
+add("cbor", "attestation", h(attestation["serialized"]))
+add("cbor", "attestation-payload", h(attestation["payload_cbor"]))
+
+# Attestations: the reference one, its payload, and the transcript's two.
+add("attestation", "reference", h(attestation["serialized"]))
+add("attestation", "payload-without-sig", h(attestation["payload_cbor"]))
+add("attestation", "transcript-initiator", h(reference["transcripts"]["public"]["attestation_initiator"]))
+add("attestation", "transcript-responder", h(reference["transcripts"]["public"]["attestation_responder"]))
+
+# Frames: [limit choice, chunk seed, raise limit at, hand over at] + stream.
+small_frames = b"".join(h(f["frame"]) for f in wire["frames"] if f["frame_len"] < 1000)
+add("frame", "reference-frames-whole", bytes([9, 0, 0, 0]) + small_frames)
+add("frame", "reference-frames-chunked", bytes([8, 42, 3, 0]) + small_frames)
+add("frame", "transcript-chunked-handover", bytes([8, 7, 2, 5]) + b"".join(h(f["frame"]) for f in frames[:9]))
+add("frame", "prefix-too-long", bytes([9, 0, 0, 0]) + h("8080808001"))
+add("frame", "16MiB-at-64KiB", bytes([8, 0, 0, 0]) + h(wire["frame_limits"]["frame_16MiB_prefix"]))
+
+# Noise: [mode, schedule, static 32, ephemeral 32, ...].
+keys = b"\x11" * 32 + b"\x22" * 32
+add("noise", "responder-reads-reference-msg1-msg3", bytes([0, 0]) + keys + bytes([32]) + h(noise["msg1"]) + bytes([0]) + h(noise["msg3"]))
+add("noise", "initiator-reads-reference-msg2", bytes([1, 0]) + keys + bytes([0]) + h(noise["msg2"]))
+add("noise", "honest-reference-schedule", bytes([2, 0, 0]) + bytes(200))
+add("noise", "honest-standard-schedule-flip", bytes([2, 1, 1, 1]) + bytes(200))
+
+# Handshake, raw: [role, visibility, (knocks), verifier, now (2), seed (8)] + [length, chunk, how]...
+now = (1000).to_bytes(2, "big")
+seed = bytes(8)
+to_responder = [h(f["frame"]) for f in frames if f["dir"] == "I->R"]
+to_initiator = [h(f["frame"]) for f in frames if f["dir"] == "R->I"]
+
+
+def chunks(parts):
+    out = b""
+    for part in parts:
+        for i in range(0, len(part), 255):
+            piece = part[i:i + 255]
+            out += bytes([len(piece)]) + piece + bytes([0])
+    return out
+
+
+add("handshake", "responder-public", bytes([1, 0, 1]) + now + seed + chunks(to_responder[:4]))
+add("handshake", "responder-stealth-knock", bytes([1, 2, 1]) + now + seed + chunks([framed(knock(b"\x7a" * 32))] + to_responder[:2]))
+add("handshake", "responder-stealth-no-knock", bytes([1, 2, 1]) + now + seed + chunks(to_responder[:1]))
+add("handshake", "initiator-public", bytes([0, 0, 0, 0]) + now + seed + chunks(to_initiator[:3]))
+add("handshake", "initiator-knocks", bytes([0, 0, 1, 0]) + now + seed + chunks([framed(KNOCK_RESPONSE_TRUE)] + to_initiator[:2]))
+
+# Scripted peer: zeros are the honest path; the first bytes pick role, visibility, policy.
+add("handshake-peer", "machine-dials", bytes(300))
+add("handshake-peer", "machine-listens", bytes([1]) + bytes(300))
+add("handshake-peer", "machine-listens-stealth", bytes([1, 2]) + bytes(300))
+add("handshake-peer", "machine-dials-with-token-allowlist", bytes([0, 0, 1, 1]) + bytes(300))
+add("handshake-peer", "machine-listens-private-allowlist", bytes([1, 1, 1]) + bytes(300))
+
+# Attestation fields, signed: zeros are a valid attestation.
+add("attestation-signed", "valid", bytes(120))
+add("attestation-signed", "testnet-other-principal", bytes([0, 1, 1]) + bytes(120))
+add("attestation-signed", "multisig", bytes([1, 0, 2]) + bytes(120))
+# Found by the target: the node key in upper case (NodeKeyAttestationTests).
+add("attestation-signed", "found-uppercase-npk", h("0a00290b"))
+
+# Multiplexer: [role, fc1, (window, budget, autotune), streams, chunk] + operations.
+add("multiplexer", "plain-open-data-consume-fin", bytes([0, 0, 4, 3]) + bytes([0, 1, 0, 1, 1, 0, 200, 7, 0, 9, 1, 0, 100, 7, 1, 5, 0, 6, 0, 0, 50, 1]))
+add("multiplexer", "fc1-window-edge", bytes([1, 1, 0, 1, 0, 3, 3]) + bytes([0, 1, 0, 1, 1, 1, 255, 7, 0, 1, 1, 2, 0, 7, 0, 9, 1, 0, 255, 3, 0, 1, 1, 2, 2, 7, 1]))
+add("multiplexer", "zeros", bytes(64))
+
+# Wallet store: [mode] + file.
+add("wallet-store", "reference-registry", bytes([0]) + registry)
+add("wallet-store", "reference-wallet-file", bytes([1]) + wallet_file)
+
+# Address text: [mode] + text or bytes.
+for i, key in enumerate(reference["secp256k1"]["keys"]):
+    add("address", "address-mainnet-%d" % i, bytes([0]) + key["address_mainnet"].encode())
+    add("address", "address-testnet-%d" % i, bytes([0]) + key["address_testnet"].encode())
+    add("address", "principal-%d" % i, bytes([1]) + ("stacks:" + key["address_mainnet"]).encode())
+    add("address", "c32check-%d" % i, bytes([2]) + key["address_mainnet"][1:].encode())
+for i, example in enumerate(reference["secp256k1"]["pitfall_short_address"]["examples"]):
+    add("address", "short-address-%d" % i, bytes([0]) + example["address_mainnet"].encode())
+add("address", "c32-bytes", bytes([3]) + hashlib.sha256(b"c32").digest()[:21])
+add("address", "hex", bytes([4]) + b"0x" + attestation["inputs"]["node_ed25519_public_key"].encode())
+
+# Mnemonics: [mode] + text; built phrases; entropy.
+for i, row in enumerate(trezor["english"][::4]):
+    add("mnemonic", "trezor-%d" % i, bytes([0]) + row[1].encode())
+add("mnemonic", "built-12", bytes([1, 0]) + bytes(64))
+add("mnemonic", "entropy-16", bytes([2, 16]) + bytes(range(16)))
+
+shutil.rmtree(CORPUS, ignore_errors=True)
+for target, files in sorted(seeds.items()):
+    directory = os.path.join(CORPUS, target)
+    os.makedirs(directory)
+    for name, data in sorted(files.items()):
+        safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in name)
+        with open(os.path.join(directory, safe), "wb") as f:
+            f.write(data)
+print("\n".join("%s: %d seeds, %d bytes" % (t, len(f), sum(map(len, f.values()))) for t, f in sorted(seeds.items())))
