@@ -16,8 +16,10 @@ test: bootstrap
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-## Benchmarks (release build): throughput, handshakes/s, latency, memory.
+## Benchmarks (release build): throughput, handshakes/s, latency, memory; the cross-process
+## sections run the snap2p CLI, so it is built beside the benchmark.
 bench: bootstrap
+	$(SWIFT) build -c release --product snap2p
 	$(SWIFT) build -c release --product snap2p-bench
 	.build/release/snap2p-bench
 

@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", exact: "1.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -40,13 +41,20 @@ let package = Package(
         ),
         // Stream multiplexer and flow-control windows. Pure.
         .target(name: "SNaP2PStreams", dependencies: ["SNaP2PWire"]),
-        // Handshake state machine (stealth KNOCK, Noise, HELLO, AUTH), keepalive, admission policy. Pure.
-        .target(name: "SNaP2PSession", dependencies: ["SNaP2PWire", "SNaP2PNoise", "SNaP2PIdentity", "SNaP2PStreams"]),
+        // The session state machine: handshake (stealth KNOCK, Noise, HELLO, AUTH), negotiated
+        // features, keepalive, streams and write scheduling until the close; admission policy. Pure.
+        .target(
+            name: "SNaP2PSession",
+            dependencies: [
+                "SNaP2PWire", "SNaP2PNoise", "SNaP2PIdentity", "SNaP2PStreams", crypto,
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
         // Public async API (Peer, Connection, Stream) and the SwiftNIO transport at the edge.
         .target(
             name: "SNaP2P",
             dependencies: [
-                "SNaP2PSession",
+                "SNaP2PWire", "SNaP2PNoise", "SNaP2PIdentity", "SNaP2PStreams", "SNaP2PSession",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -55,7 +63,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "snap2p",
-            dependencies: ["SNaP2P", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "SNaP2P", "SNaP2PIdentity", "SNaP2PWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .executableTarget(
             name: "snap2p-bench",
@@ -82,16 +93,21 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["SNaP2PWire"], path: "Tests/TestSupport", resources: [.copy("Fixtures")]),
         .testTarget(name: "WireTests", dependencies: ["SNaP2PWire", "TestSupport", crypto]),
         .testTarget(name: "NoiseTests", dependencies: ["SNaP2PNoise", "TestSupport", crypto]),
-        .testTarget(name: "IdentityTests", dependencies: ["SNaP2PIdentity", "TestSupport", crypto]),
-        .testTarget(name: "StreamsTests", dependencies: ["SNaP2PStreams", "TestSupport"]),
-        .testTarget(name: "SessionTests", dependencies: ["SNaP2PSession", "TestSupport", crypto]),
+        .testTarget(name: "IdentityTests", dependencies: ["SNaP2PIdentity", "SNaP2PWire", "TestSupport", crypto]),
+        .testTarget(name: "StreamsTests", dependencies: ["SNaP2PStreams", "SNaP2PWire", "TestSupport"]),
+        .testTarget(
+            name: "SessionTests",
+            dependencies: ["SNaP2PSession", "SNaP2PStreams", "SNaP2PNoise", "SNaP2PIdentity", "SNaP2PWire", "TestSupport", crypto]
+        ),
         .testTarget(
             name: "SNaP2PTests",
             dependencies: [
-                "SNaP2P", "TestSupport", crypto,
+                "SNaP2P", "SNaP2PWire", "SNaP2PNoise", "SNaP2PIdentity", "SNaP2PStreams", "SNaP2PSession", "TestSupport", crypto,
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

@@ -38,6 +38,7 @@ struct FuzzTarget: Sendable {
         HandshakeTarget.target,
         HandshakePeerTarget.target,
         MultiplexerTarget.target,
+        SessionTarget.target,
         WalletStoreTarget.target,
         AddressTarget.target,
         MnemonicTarget.target,

@@ -1,5 +1,51 @@
-// The types users of `Peer` name directly — `Principal`, `Wallet`, `LocalWallet`, `StacksNetwork`,
-// `Visibility`, `ProtocolErrorCode`, `InviteTokenStore`, `AllowlistPolicy` — come with `import SNaP2P`.
-@_exported import SNaP2PIdentity
-@_exported import SNaP2PSession
-@_exported import SNaP2PWire
+import SNaP2PIdentity
+import SNaP2PSession
+import SNaP2PWire
+
+// The types a user of `Peer` names, re-exported one by one so `import SNaP2P` is enough; the
+// modules behind them (codecs, Noise, state machines) stay out of the public surface.
+
+/// A Stacks identity as SNaP2P names it: `stacks:<address>`.
+public typealias Principal = SNaP2PIdentity.Principal
+/// Why text is not a principal.
+public typealias PrincipalError = SNaP2PIdentity.PrincipalError
+/// A c32check Stacks address.
+public typealias StacksAddress = SNaP2PIdentity.StacksAddress
+/// Mainnet or testnet.
+public typealias StacksNetwork = SNaP2PIdentity.StacksNetwork
+/// Anything that can sign as a principal: a key in memory, a hardware or remote signer.
+public typealias Wallet = SNaP2PIdentity.Wallet
+/// A wallet whose key is in this process (from a phrase, a key, or ephemeral).
+public typealias LocalWallet = SNaP2PIdentity.LocalWallet
+/// A BIP-39 phrase.
+public typealias Mnemonic = SNaP2PIdentity.Mnemonic
+/// The encrypted wallet files the TypeScript reference reads and writes.
+public typealias WalletStore = SNaP2PIdentity.WalletStore
+/// A wallet's entry in a ``WalletStore``.
+public typealias StoredWallet = SNaP2PIdentity.StoredWallet
+/// Why a ``WalletStore`` operation failed.
+public typealias WalletStoreError = SNaP2PIdentity.WalletStoreError
+/// A wallet's signed statement that a node key speaks for it.
+public typealias NodeKeyAttestation = SNaP2PIdentity.NodeKeyAttestation
+
+/// How a peer presents itself in HELLO: public, private or stealth.
+public typealias Visibility = SNaP2PWire.Visibility
+/// A protocol error code, as carried by AUTH_FAIL, ERROR and CLOSE_STREAM.
+public typealias ProtocolErrorCode = SNaP2PWire.ProtocolErrorCode
+
+/// Who may hold a session with a peer.
+public typealias AuthorizationPolicy = SNaP2PSession.AuthorizationPolicy
+/// Admits every authenticated principal.
+public typealias AllowAllPolicy = SNaP2PSession.AllowAllPolicy
+/// Admits only the listed principals.
+public typealias AllowlistPolicy = SNaP2PSession.AllowlistPolicy
+/// The invite tokens a stealth listener accepts.
+public typealias InviteTokenStore = SNaP2PSession.InviteTokenStore
+/// Checks a KNOCK's invite token.
+public typealias InviteTokenVerifier = SNaP2PSession.InviteTokenVerifier
+/// Connections per remote address a listener accepts per period.
+public typealias ConnectionRateLimit = SNaP2PSession.ConnectionRateLimit
+/// The optional features both sides of a session agreed on.
+public typealias SessionFeatures = SNaP2PSession.SessionFeatures
+/// A HELLO capability flag.
+public typealias SessionCapability = SNaP2PSession.SessionCapability

@@ -73,6 +73,7 @@ public final class Peer: Sendable {
             }
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(.writeBufferWaterMark, value: Self.writeBufferWaterMark)
+            .childChannelOption(.recvAllocator, value: Self.receiveAllocator)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let established = channel.eventLoop.makePromise(of: Connection.self)
@@ -90,6 +91,7 @@ public final class Peer: Sendable {
                     established.futureResult.whenSuccess { connection in
                         if case .dropped = continuation.yield(connection) {
                             logger.debug("closing a connection the app is not accepting")
+                            connection.link.execute { $0.close(code: nil) }
                         }
                     }
                 }
@@ -136,6 +138,7 @@ public final class Peer: Sendable {
             .connectTimeout(TimeAmount(configuration.connectTimeout))
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelOption(.writeBufferWaterMark, value: Self.writeBufferWaterMark)
+            .channelOption(.recvAllocator, value: Self.receiveAllocator)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     // Made here, not before connecting: a dial that fails before a channel exists
@@ -169,6 +172,9 @@ public final class Peer: Sendable {
     static let unacceptedConnectionLimit = 256
     /// Larger than NIO's 32/64 KiB default so whole 64 KiB frames flow without stalls.
     static let writeBufferWaterMark = ChannelOptions.Types.WriteBufferWaterMark(low: 1 << 20, high: 4 << 20)
+    /// Reads grow up to 1 MiB under load (NIO's default stops at 64 KiB), so a whole 64 KiB frame
+    /// usually arrives in one read and is decrypted in place instead of being reassembled.
+    static let receiveAllocator = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 1 << 20)
 
     private static func sessionSettings(
         configuration: PeerConfiguration,
@@ -179,25 +185,37 @@ public final class Peer: Sendable {
     ) -> SessionSettings {
         var logger = configuration.logger
         logger[metadataKey: "role"] = role == .initiator ? "dialer" : "listener"
+        let handshake = HandshakeConfiguration(
+            role: role,
+            nodeKey: credentials.nodeKey,
+            attestation: attestation ?? credentials.latest,
+            network: configuration.network,
+            visibility: configuration.visibility,
+            capabilities: configuration.capabilities.map(\.rawValue),
+            inviteToken: inviteToken,
+            inviteTokenVerifier: configuration.inviteTokens,
+            authorizationPolicy: configuration.authorization
+        )
         return SessionSettings(
-            handshake: HandshakeConfiguration(
-                role: role,
-                nodeKey: credentials.nodeKey,
-                attestation: attestation ?? credentials.latest,
-                network: configuration.network,
-                visibility: configuration.visibility,
-                capabilities: configuration.flowControl ? HandshakeConfiguration.defaultCapabilities : [],
-                inviteToken: inviteToken,
-                inviteTokenVerifier: configuration.inviteTokens,
-                authorizationPolicy: configuration.authorization
+            session: SessionConfiguration(
+                handshake: handshake,
+                handshakeTimeout: configuration.handshakeTimeout,
+                keepalive: KeepaliveStateMachine.Configuration(
+                    interval: Self.wholeSeconds(configuration.keepalive.interval),
+                    timeout: Self.wholeSeconds(configuration.keepalive.timeout)
+                ),
+                maximumStreams: configuration.maximumStreams,
+                receiveBuffer: configuration.receiveBuffer
             ),
-            handshakeTimeout: configuration.handshakeTimeout,
-            keepalive: configuration.keepalive,
-            maximumStreams: configuration.maximumStreams,
-            flowControl: configuration.flowControl,
-            receiveBuffer: configuration.receiveBuffer,
+            streamProtocols: configuration.streamProtocols,
             logger: logger
         )
+    }
+
+    /// Keepalive counts in whole seconds; anything shorter rounds up to one.
+    private static func wholeSeconds(_ duration: Duration) -> UInt64 {
+        let (seconds, attoseconds) = duration.components
+        return UInt64(max(1, seconds + (attoseconds > 0 ? 1 : 0)))
     }
 }
 

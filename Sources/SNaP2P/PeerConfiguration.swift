@@ -27,9 +27,11 @@ public struct PeerConfiguration: Sendable {
     public var maximumStreams: Int
     /// Offers the `fc1` flow-control capability; used only when the remote offers it too.
     public var flowControl: Bool
+    /// Protocols that serve the streams remotes open with their label (see ``StreamProtocols``).
+    public var streamProtocols: StreamProtocols
     /// Unread bytes a session holds for a remote without fc1 (a TypeScript peer) before it stops
     /// reading from the socket, which holds that remote back. With fc1 each stream's window does
-    /// this instead: 256 KiB, growing to 16 MiB only for readers that keep up.
+    /// this instead: 256 KiB, growing to 32 MiB only for readers that keep up.
     public var receiveBuffer: Int
     /// How long this peer's node-key attestation is valid; it is re-issued before it runs out.
     public var attestationValidity: Duration
@@ -86,9 +88,15 @@ public struct PeerConfiguration: Sendable {
         self.keepalive = keepalive
         self.maximumStreams = maximumStreams
         self.flowControl = flowControl
+        self.streamProtocols = StreamProtocols()
         self.receiveBuffer = receiveBuffer
         self.attestationValidity = attestationValidity
         self.logger = logger
+    }
+
+    /// The HELLO capabilities this peer announces.
+    var capabilities: [SessionCapability] {
+        SessionCapability.supported.filter { $0 != .flowControl || flowControl }
     }
 
     /// The limit a listener applies, after resolving ``RateLimit/automatic`` for the visibility.

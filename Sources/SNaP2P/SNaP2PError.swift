@@ -1,3 +1,6 @@
+import SNaP2PSession
+import SNaP2PWire
+
 /// Everything the public API throws. Cases that come from the protocol carry its error code
 /// (`description` prints the upper-case name, e.g. `NOT_ALLOWED`) and the remote's reason text.
 public enum SNaP2PError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -21,13 +24,15 @@ public enum SNaP2PError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidAddress(String)
     /// The listener was closed.
     case listenerClosed
+    /// Another task is already waiting to read this stream: a stream has one reader at a time.
+    case concurrentRead
 
     /// The protocol error code, when the failure has one.
     public var code: ProtocolErrorCode? {
         switch self {
         case .handshakeFailed(let code, _), .connectionClosed(let code, _): code
         case .streamClosed(let code), .streamRefused(let code): code
-        case .connectionFailed, .invalidAddress, .listenerClosed: nil
+        case .connectionFailed, .invalidAddress, .listenerClosed, .concurrentRead: nil
         }
     }
 
@@ -40,11 +45,46 @@ public enum SNaP2PError: Error, Sendable, Hashable, CustomStringConvertible {
         case .streamRefused(let code): "stream refused: \(code)"
         case .invalidAddress(let text): "invalid address \"\(text)\": expected host:port or [ipv6]:port"
         case .listenerClosed: "listener closed"
+        case .concurrentRead: "another task is already reading this stream"
         }
     }
 
     private static func suffix(_ reason: String?) -> String {
         guard let reason, !reason.isEmpty else { return "" }
         return " (\(reason))"
+    }
+}
+
+extension SNaP2PError {
+    /// The error a session's end means to the application; `nil` for a clean close by either side.
+    init?(_ end: SessionEnd) {
+        switch end.phase {
+        case .handshake:
+            self = .handshakeFailed(code: end.code ?? .connectionClosed, reason: end.reason)
+        case .session:
+            guard let code = end.code else { return nil }
+            self = .connectionClosed(code: code, reason: end.reason)
+        }
+    }
+}
+
+extension StreamEnd {
+    /// What a stream's reader sees after the bytes it has not read (the clean end when `nil`), and
+    /// what a write throws from now on.
+    var errors: (reading: SNaP2PError?, writing: SNaP2PError) {
+        let notWritable = SNaP2PError.streamClosed(code: .streamClosed)
+        switch self {
+        case .finished, .unknown:
+            return (nil, notWritable)
+        case .closedLocally(let code):
+            return (code.map { .streamClosed(code: $0) }, .streamClosed(code: code ?? .streamClosed))
+        case .closedByPeer(let code):
+            guard let code, code != .ok else { return (nil, notWritable) }
+            return (.streamClosed(code: code), .streamClosed(code: code))
+        case .refusedByPeer(let code):
+            return (.streamRefused(code: code), .streamRefused(code: code))
+        case .violation(let code):
+            return (.streamClosed(code: code), .streamClosed(code: code))
+        }
     }
 }

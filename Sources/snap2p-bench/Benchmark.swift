@@ -14,21 +14,33 @@ enum Benchmark {
     /// The median of `runs` results of `body`.
     @MainActor
     static func median(_ runs: Int, _ body: () async throws -> Double) async throws -> Double {
-        var results: [Double] = []
+        try await medianRun(runs, by: { $0 }, body)
+    }
+
+    /// The run whose `key` is the median of `runs` runs of `body`, so figures measured together
+    /// (a rate and the CPU it took) are reported from the same run.
+    @MainActor
+    static func medianRun<Run>(_ runs: Int, by key: (Run) -> Double, _ body: () async throws -> Run) async throws -> Run {
+        var results: [Run] = []
         for _ in 0..<runs { results.append(try await body()) }
-        return percentile(results, 50)
+        return results.sorted { key($0) < key($1) }[rank(50, of: results.count)]
     }
 
     /// The `p`th percentile (nearest rank).
     static func percentile(_ values: [Double], _ p: Double) -> Double {
-        let sorted = values.sorted()
-        guard !sorted.isEmpty else { return .nan }
-        let rank = Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1
-        return sorted[min(max(rank, 0), sorted.count - 1)]
+        guard !values.isEmpty else { return .nan }
+        return values.sorted()[rank(p, of: values.count)]
     }
 
-    static func format(_ value: Double) -> String {
-        let rounded = (value * 10).rounded() / 10
+    /// The index of the `p`th percentile (nearest rank) among `count` sorted values.
+    private static func rank(_ p: Double, of count: Int) -> Int {
+        min(max(Int((p / 100 * Double(count)).rounded(.up)) - 1, 0), count - 1)
+    }
+
+    /// `value` with at most `decimals` decimals (none when it is whole).
+    static func format(_ value: Double, decimals: Int = 1) -> String {
+        let scale = (0..<decimals).reduce(1.0) { product, _ in product * 10 }
+        let rounded = (value * scale).rounded() / scale
         return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
     }
 
@@ -40,24 +52,39 @@ enum Benchmark {
         #else
         getrusage(RUSAGE_SELF, &usage)
         #endif
+        return cpuSeconds(usage)
+    }
+
+    /// User + system CPU seconds in a resource usage (of this process or of a child that ended).
+    static func cpuSeconds(_ usage: rusage) -> Double {
         func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
         return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     static var coreCount: Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 
-    /// VmRSS of this process in bytes (Linux; 0 where /proc is missing).
-    static func residentBytes() -> Int {
-        guard let file = fopen("/proc/self/status", "r") else { return 0 }
+    /// VmRSS in bytes of this process or of the process `pid` (Linux; 0 where /proc is missing).
+    static func residentBytes(process pid: pid_t? = nil) -> Int {
+        let status = contents(of: "/proc/\(pid.map(String.init) ?? "self")/status") ?? ""
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
+        else { return 0 }
+        return kilobytes * 1024
+    }
+
+    /// The text of a small file such as /proc/PID/status, whose size the file system does not
+    /// report (nil if it cannot be read).
+    static func contents(of path: String) -> String? {
+        guard let file = fopen(path, "r") else { return nil }
         defer { fclose(file) }
-        var line = [CChar](repeating: 0, count: 256)
-        while fgets(&line, Int32(line.count), file) != nil {
-            let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            if text.hasPrefix("VmRSS:"), let kilobytes = text.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) {
-                return kilobytes * 1024
-            }
+        var bytes: [UInt8] = []
+        var block = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = fread(&block, 1, block.count, file)
+            guard count > 0 else { break }
+            bytes += block[..<count]
         }
-        return 0
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Rows of `what | value | unit`, printed aligned.

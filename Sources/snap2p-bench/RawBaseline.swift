@@ -43,6 +43,26 @@ enum RawBaseline {
         return Benchmark.seconds(end - start)
     }
 
+    /// The cipher work alone of echoing `totalBytes`, on one core: every 64 KiB sealed and opened
+    /// once each way (the dialer seals what the listener opens, and back). Returns CPU seconds.
+    static func echoCipherSeconds(totalBytes: Int) throws -> Double {
+        let key = SymmetricKey(size: .bits256)
+        let plaintext = [UInt8](repeating: 0x42, count: chunkSize)
+        let cpuBefore = Benchmark.cpuSeconds()
+        var counter: UInt64 = 0
+        for _ in 0..<2 {
+            var remaining = totalBytes
+            while remaining > 0 {
+                let length = min(remaining, plaintext.count)
+                let box = try ChaChaPoly.seal(plaintext[..<length], using: key, nonce: nonce(counter))
+                guard try ChaChaPoly.open(box, using: key).count == length else { throw BenchmarkFailure("open lost bytes") }
+                counter += 1
+                remaining -= length
+            }
+        }
+        return Benchmark.cpuSeconds() - cpuBefore
+    }
+
     /// Round trips of one byte echoed by a plain NIO handler; returns each in microseconds.
     static func pingPong(rounds: Int) async throws -> [Double] {
         let group = MultiThreadedEventLoopGroup.singleton

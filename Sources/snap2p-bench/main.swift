@@ -1,10 +1,18 @@
 // snap2p-bench: SNaP2P against plain SwiftNIO with the same cipher work, over loopback in one
-// process. Build with `-c release`. Arguments pick sections (throughput, handshakes, latency,
-// memory; all by default); `--quick` runs smaller sizes (a smoke test, not a measurement).
+// process; then across processes as users run it (`snap2p listen` and `snap2p dial`, which must
+// be built beside this binary) against a plain TCP echo across processes and the cipher work alone.
+// Build with `-c release`. Arguments pick sections (throughput, handshakes, latency, memory, echo,
+// rtt, handshakes-cli, rss; all by default); `--quick` runs smaller sizes (a smoke test, not a
+// measurement).
+
+import Foundation
+
+PlainEcho.runIfRequested(Array(CommandLine.arguments.dropFirst()))
 
 let quick = CommandLine.arguments.contains("--quick")
 let chosen = Set(CommandLine.arguments.dropFirst().filter { !$0.hasPrefix("--") })
 let transferBytes = quick ? 64 << 20 : 1 << 30
+let echoBytes = quick ? 64 << 20 : 256 << 20
 let repetitions = quick ? 1 : 3
 var table = Benchmark.Table()
 
@@ -57,11 +65,124 @@ var table = Benchmark.Table()
     table.add("RSS per idle stream (both ends)", Benchmark.format(stream / 1024), "KiB")
 }
 
-print("snap2p-bench: \(transferBytes >> 20) MiB per transfer, median of \(repetitions) runs, \(Benchmark.coreCount) cores")
+/// Echo of `echoBytes` on one stream, `snap2p dial` against `snap2p listen`, next to the plain TCP
+/// echo across processes and the cipher work alone (seal + open each way, one core).
+@MainActor func echo() async throws {
+    let listener = try await CrossProcessBenchmarks.Server.snap2pListener()
+    defer { listener.stop() }
+    let plainServer = try await CrossProcessBenchmarks.Server.plainEcho()
+    defer { plainServer.stop() }
+    let run = try await Benchmark.medianRun(repetitions, by: \.megabytesPerSecond) {
+        try await CrossProcessBenchmarks.snap2pEcho(server: listener, port: listener.port, bytes: echoBytes)
+    }
+    let plain = try await Benchmark.medianRun(repetitions, by: \.megabytesPerSecond) {
+        try await CrossProcessBenchmarks.plainEcho(server: plainServer, port: plainServer.port, bytes: echoBytes)
+    }
+    let cipherCPU = try await Benchmark.median(repetitions) { try RawBaseline.echoCipherSeconds(totalBytes: echoBytes) }
+    // Both cores on nothing but the cipher work.
+    let cipherCeiling = Double(echoBytes) / (cipherCPU / Double(Benchmark.coreCount)) / 1e6
+    table.add("echo across processes, snap2p dial <-> listen, 1 stream, \(echoBytes >> 20) MiB", Benchmark.format(run.megabytesPerSecond), "MB/s each way")
+    table.add("  ratio to plain TCP echo across processes", Benchmark.format(100 * run.megabytesPerSecond / plain.megabytesPerSecond), "%")
+    table.add("  ratio to the cipher ceiling", Benchmark.format(100 * run.megabytesPerSecond / cipherCeiling), "%")
+    table.add("  CPU, dial process", Benchmark.format(run.clientCPU, decimals: 2), "s")
+    table.add("  CPU, listen process", Benchmark.format(run.serverCPU, decimals: 2), "s")
+    table.add("  CPU ratio to the cipher work", Benchmark.format((run.clientCPU + run.serverCPU) / cipherCPU, decimals: 2), "x")
+    table.add("plain TCP echo across processes, \(echoBytes >> 20) MiB", Benchmark.format(plain.megabytesPerSecond), "MB/s each way")
+    table.add("  CPU, client + server process", Benchmark.format(plain.clientCPU + plain.serverCPU, decimals: 2), "s")
+    table.add("cipher work of that echo (ChaChaPoly seal + open each way, one core)", Benchmark.format(cipherCPU, decimals: 2), "CPU-s")
+    table.add("  ceiling with \(Benchmark.coreCount) cores on it", Benchmark.format(cipherCeiling), "MB/s each way")
+}
+
+/// The same echo through ``DelayingProxy`` (25 ms each way): one stream, four streams carrying the
+/// same bytes in all, and plain TCP.
+@MainActor func rtt() async throws {
+    let listener = try await CrossProcessBenchmarks.Server.snap2pListener()
+    defer { listener.stop() }
+    let plainServer = try await CrossProcessBenchmarks.Server.plainEcho()
+    defer { plainServer.stop() }
+    let toListener = try await DelayingProxy.start(forwardingTo: listener.port, delay: .milliseconds(25))
+    let toPlainServer = try await DelayingProxy.start(forwardingTo: plainServer.port, delay: .milliseconds(25))
+    func snap2pRate(streams: Int) async throws -> Double {
+        try await Benchmark.median(repetitions) {
+            try await CrossProcessBenchmarks.snap2pEcho(server: listener, port: toListener.port, bytes: echoBytes, streams: streams)
+                .megabytesPerSecond
+        }
+    }
+    let one = try await snap2pRate(streams: 1)
+    let four = try await snap2pRate(streams: 4)
+    let plain = try await Benchmark.median(repetitions) {
+        try await CrossProcessBenchmarks.plainEcho(server: plainServer, port: toPlainServer.port, bytes: echoBytes).megabytesPerSecond
+    }
+    try await toListener.close()
+    try await toPlainServer.close()
+    let total = "\(echoBytes >> 20) MiB"
+    table.add("echo via a 25 ms each-way proxy, snap2p, 1 stream, \(total)", Benchmark.format(one), "MB/s each way")
+    table.add("  same, 4 streams of \(echoBytes >> 22) MiB", Benchmark.format(four), "MB/s each way")
+    table.add("  same, plain TCP echo, \(total)", Benchmark.format(plain), "MB/s each way")
+    table.add("  ratio 1 stream / 4 streams", Benchmark.format(100 * one / four), "%")
+    table.add("  ratio 1 stream / plain TCP", Benchmark.format(100 * one / plain), "%")
+}
+
+/// Sequential handshakes by one `snap2p dial` process against `snap2p listen`.
+@MainActor func handshakesCLI() async throws {
+    let count = quick ? 100 : 500
+    let listener = try await CrossProcessBenchmarks.Server.snap2pListener()
+    defer { listener.stop() }
+    let rate = try await Benchmark.median(repetitions) {
+        try await CrossProcessBenchmarks.handshakesPerSecond(server: listener, count: count)
+    }
+    let inProcess = try await Double(count) / Benchmark.median(repetitions) {
+        try await SNaP2PBenchmarks.handshakes(count: count, concurrency: 1)
+    }
+    table.add("handshakes across processes, snap2p dial --handshake-only --repeat \(count)", Benchmark.format(rate), "/s")
+    table.add("  ratio to both ends in process, 1 at a time", Benchmark.format(100 * rate / inProcess), "%")
+}
+
+/// Whether `snap2p listen` gives memory back: its RSS after a warm-up and after many sessions
+/// (handshake-only, and 1 MiB echoes, each from dial processes).
+@MainActor func rss() async throws {
+    let handshakeBatches = quick ? 1 : 6, echoes = quick ? 20 : 120
+    let listener = try await CrossProcessBenchmarks.Server.snap2pListener()
+    defer { listener.stop() }
+    func echoOneMebibyte() async throws {
+        _ = try await CrossProcessBenchmarks.snap2pEcho(server: listener, port: listener.port, bytes: 1 << 20)
+    }
+    _ = try await CrossProcessBenchmarks.handshakesPerSecond(server: listener, count: 200)
+    for _ in 0..<5 { try await echoOneMebibyte() }
+    let before = try await listener.settledResidentBytes()
+    for _ in 0..<handshakeBatches {
+        _ = try await CrossProcessBenchmarks.handshakesPerSecond(server: listener, count: 1000)
+    }
+    for _ in 0..<echoes { try await echoOneMebibyte() }
+    let after = try await listener.settledResidentBytes()
+    let mebibyte = Double(1 << 20)
+    table.add("listen process RSS after warm-up (200 handshakes, 5 x 1 MiB echo)", Benchmark.format(Double(before) / mebibyte), "MiB")
+    table.add("  after \(handshakeBatches * 1000) more handshakes and \(echoes) x 1 MiB echo", Benchmark.format(Double(after) / mebibyte), "MiB")
+    table.add("  growth", Benchmark.format(Double(after - before) / mebibyte), "MiB")
+}
+
 let sections: [(String, () async throws -> Void)] = [
     ("throughput", throughput), ("handshakes", handshakes), ("latency", latency), ("memory", memory),
+    ("echo", echo), ("rtt", rtt), ("handshakes-cli", handshakesCLI), ("rss", rss),
 ]
+/// Ends the run with a message on stderr instead of a crash report.
+func quit(_ message: String, status: Int32) -> Never {
+    FileHandle.standardError.write(Data("snap2p-bench: \(message)\n".utf8))
+    exit(status)
+}
+let unknown = chosen.subtracting(sections.map(\.0))
+if !unknown.isEmpty {
+    quit("no section \(unknown.sorted().joined(separator: ", ")); sections: "
+        + sections.map(\.0).joined(separator: ", "), status: 64)
+}
+print("snap2p-bench: \(transferBytes >> 20) MiB per transfer in process, \(echoBytes >> 20) MiB per echo across processes, "
+    + "median of \(repetitions) runs, \(Benchmark.coreCount) cores")
 for (name, run) in sections where chosen.isEmpty || chosen.contains(name) {
-    try await run()
+    do {
+        try await run()
+    } catch {
+        table.print()
+        quit("\(name): \(error)", status: 1)
+    }
 }
 table.print()

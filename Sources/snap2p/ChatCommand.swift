@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SNaP2P
+import SNaP2PWire
 
 /// `snap2p chat`: two people (or scripts) exchanging lines over an authenticated, encrypted
 /// session, on a stream labelled `chat` (the reference's chat speaks the same format).

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SNaP2P
+import SNaP2PWire
 
 /// `snap2p demo`: what SNaP2P does, in one run and one process. Two peers with throwaway
 /// identities authenticate each other over 127.0.0.1, chat on a stream, move a file-sized

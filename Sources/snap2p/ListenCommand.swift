@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SNaP2P
+import SNaP2PWire
 
 /// `snap2p listen`: an echo server. Every stream's bytes go back as they arrive and a finished
 /// stream is finished in turn, so `snap2p dial` (or any peer) can check a session end to end.

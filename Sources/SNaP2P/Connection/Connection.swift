@@ -1,4 +1,5 @@
 import NIOCore
+import SNaP2PSession
 
 /// An authenticated, encrypted session with one remote peer, carrying any number of streams.
 ///
@@ -10,8 +11,10 @@ public final class Connection: Sendable {
     public let localPrincipal: Principal
     /// The 32-byte session id the listener chose.
     public let sessionID: [UInt8]
+    /// The optional protocol features both sides announced (today `fc1`, flow control).
+    public let features: SessionFeatures
     /// Whether both sides offered `fc1`, so streams have flow-control windows.
-    public let isFlowControlled: Bool
+    public var isFlowControlled: Bool { features.isFlowControlled }
     /// The remote's IP address and port as text, when known.
     public let remoteAddress: String?
 
@@ -20,19 +23,16 @@ public final class Connection: Sendable {
     private let closeFuture: EventLoopFuture<SNaP2PError?>
 
     init(
-        remotePrincipal: Principal,
-        localPrincipal: Principal,
-        sessionID: [UInt8],
-        isFlowControlled: Bool,
+        info: EstablishedSessionInfo,
         remoteAddress: String?,
         link: SessionLink,
         incoming: AsyncStream<SNaP2PStream>,
         closeFuture: EventLoopFuture<SNaP2PError?>
     ) {
-        self.remotePrincipal = remotePrincipal
-        self.localPrincipal = localPrincipal
-        self.sessionID = sessionID
-        self.isFlowControlled = isFlowControlled
+        self.remotePrincipal = info.remotePrincipal
+        self.localPrincipal = info.localPrincipal
+        self.sessionID = info.sessionID
+        self.features = info.features
         self.remoteAddress = remoteAddress
         self.link = link
         self.incoming = incoming
@@ -46,7 +46,9 @@ public final class Connection: Sendable {
     /// Opens a stream (OPEN_STREAM). Data may be written at once.
     /// Throws ``SNaP2PError/streamRefused(code:)`` when this side already has the maximum open.
     public func openStream(label: String? = nil) async throws -> SNaP2PStream {
-        try await link.submit { handler, promise in handler.openStream(label: label, promise: promise) }
+        try await link.submit(orThrow: .connectionClosed(code: .connectionClosed, reason: "the connection is closed")) {
+            handler, promise in handler.openStream(label: label, promise: promise)
+        }
     }
 
     /// The streams the remote opens, in order; ends when the connection closes.

@@ -10,16 +10,16 @@ public final class SNaP2PStream: Sendable {
     /// The label given to ``Connection/openStream(label:)`` (the protocol's `l`), if any.
     public let label: String?
 
-    let link: SessionLink
-    let queue: InboundByteQueue
-    let gate: StreamWriteGate
+    private let link: SessionLink
+    private let queue: InboundByteQueue
+    private let gate: StreamWriteGate
 
-    init(id: UInt64, label: String?, link: SessionLink, queue: InboundByteQueue, gate: StreamWriteGate) {
+    init(id: UInt64, label: String?, link: SessionLink, endpoint: StreamEndpoint) {
         self.id = id
         self.label = label
         self.link = link
-        self.queue = queue
-        self.gate = gate
+        self.queue = endpoint.queue
+        self.gate = endpoint.gate
     }
 
     deinit {
@@ -28,7 +28,8 @@ public final class SNaP2PStream: Sendable {
     }
 
     /// The bytes the remote sends, chunk by chunk; ends after the remote's `finish()`, throws
-    /// ``SNaP2PError`` when the stream or connection ends with an error.
+    /// ``SNaP2PError`` when the stream or connection ends with an error. One reader at a time: a
+    /// second task that waits while another does gets ``SNaP2PError/concurrentRead``.
     public var inbound: Inbound { Inbound(stream: self) }
 
     /// Sends `bytes`, in order with every other write. Returns at once while little is waiting to
@@ -44,10 +45,12 @@ public final class SNaP2PStream: Sendable {
             throw reason
         case .buffered:
             guard !bytes.isEmpty else { return }
-            link.execute { $0.write(bytes, streamID: id, promise: nil) }
+            link.execute { $0.write(bytes, streamID: id, fin: false, promise: nil) }
         case .mustWait:
             try await withTaskCancellationHandler {
-                try await link.submit { handler, promise in handler.write(bytes, streamID: id, promise: promise) }
+                try await link.submit(orThrow: Self.sessionGone) { handler, promise in
+                    handler.write(bytes, streamID: id, fin: false, promise: promise)
+                }
             } onCancel: {
                 link.execute { $0.closeStream(id, code: .internalError) }
             }
@@ -61,8 +64,12 @@ public final class SNaP2PStream: Sendable {
         if let reason = gate.closedBecause { throw reason }
         gate.close(.streamClosed(code: .streamClosed))
         let id = self.id
-        try await link.submit { handler, promise in handler.finish(streamID: id, promise: promise) }
+        try await link.submit(orThrow: Self.sessionGone) { handler, promise in
+            handler.write([], streamID: id, fin: true, promise: promise)
+        }
     }
+
+    private static let sessionGone = SNaP2PError.connectionClosed(code: .connectionClosed, reason: "the connection is closed")
 
     /// Ends the stream in both directions (CLOSE_STREAM). With `code`, the remote's reader sees
     /// ``SNaP2PError/streamClosed(code:)``; without, a clean end.

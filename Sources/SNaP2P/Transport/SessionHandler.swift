@@ -3,78 +3,54 @@ import NIOCore
 import SNaP2PIdentity
 import SNaP2PSession
 import SNaP2PStreams
-import SNaP2PWire
 
-/// The one handler in a connection's pipeline. It owns every piece of protocol state for that
-/// connection, on its event loop: frame splitting straight out of the receive buffer, the
-/// handshake machine, then the session cipher, keepalive and streams.
+/// The one handler in a connection's pipeline: it moves bytes between the socket and the pure
+/// ``SessionStateMachine``, runs its timer, and carries out its actions — delivering bytes to
+/// streams, completing writes, pausing reads, closing. All protocol decisions are the machine's.
 ///
-/// The async API talks to it only through ``SessionLink``, so no state is shared across threads.
-/// A failure here closes this connection and nothing else.
+/// The async API reaches it through ``SessionLink``, which holds it weakly and always hops onto
+/// the event loop, so nothing re-enters the machine and nothing the application keeps holds the
+/// handler: once the channel is gone, so is everything here.
 final class SessionHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    enum Phase {
-        case waitingForActive
-        case handshaking
-        case established
+    /// Where the application stands: waiting for the handshake, holding a connection, or done.
+    private enum Lifecycle {
+        case handshaking(EventLoopPromise<Connection>)
+        case established(AsyncStream<SNaP2PStream>.Continuation)
         case closed
     }
 
-    let settings: SessionSettings
-    var logger: Logger
-    var context: ChannelHandlerContext?
-    var phase = Phase.waitingForActive
+    private let settings: SessionSettings
+    private var logger: Logger
+    private var machine: SessionStateMachine
+    /// Reused for every call into the machine.
+    private var actions: [SessionAction] = []
+    private var lifecycle: Lifecycle
+    private let closed: EventLoopPromise<SNaP2PError?>
+    private var context: ChannelHandlerContext?
+    private(set) var link: SessionLink?
+    /// The connection handed to the application, for the stream protocols it routes to.
+    private weak var connection: Connection?
 
-    // Input
-    /// Received bytes not yet consumed as frames; kept across the handshake so nothing that
-    /// arrived with the last handshake frame is lost.
-    var received: ByteBuffer?
-    var frameLimit = FramingLimits.unauthenticatedFrameLength
-    /// Reads are withheld while a stream's unread bytes exceed the receive buffer (peers without fc1).
-    var readsPaused = false
-    var readPending = false
+    private var endpoints: [StreamID: StreamEndpoint] = [:]
+    private var writePromises: [WriteToken: EventLoopPromise<Void>] = [:]
+    private var nextWriteToken: WriteToken = 0
 
-    // Output
-    /// Frames sealed but not yet handed to the channel, batched into one write per event.
-    var output: [UInt8] = []
-    var needsFlush = false
-
-    // Handshake
-    var handshake: HandshakeStateMachine?
-    var handshakeTimeout: Scheduled<Void>?
-    /// Whether any handshake frame arrived, to tell a silent hang-up from a refusal.
-    var heardFromRemote = false
-    let established: EventLoopPromise<Connection>
-    let closed: EventLoopPromise<SNaP2PError?>
-
-    // Session
-    var cipher: SessionCipher?
-    /// The dialer sends nothing after its AUTH_OK until the listener's first frame arrived
-    /// (PROTOCOL.md §6); messages wait here meanwhile.
-    var heldMessages: [ControlMessage] = []
-    var holdingOutput = false
-    /// Ends the hold if the listener stays silent (a peer without keepalive never speaks first).
-    var holdDeadline: Scheduled<Void>?
-    var keepalive: KeepaliveState?
-    /// The stream rules; created when the session starts.
-    var multiplexer: StreamMultiplexer?
-    /// Whether both sides offered fc1.
-    var streamsFlowControlled = false
-    var streamRecords: [StreamID: StreamRecord] = [:]
-    /// Streams with pending writes, in turn order.
-    var readyStreams = CircularBuffer<StreamID>()
-    var incoming: AsyncStream<SNaP2PStream>.Continuation?
-    var link: SessionLink?
-    /// Why the session ended, for every stream still open and for `Connection.closed()`.
-    var terminalError: SNaP2PError?
+    private var timer: Scheduled<Void>?
+    private var timerDeadline: Duration?
+    private var readsPaused = false
+    private var readPending = false
+    private var isReading = false
+    private var flushScheduled = false
 
     init(settings: SessionSettings, established: EventLoopPromise<Connection>, closed: EventLoopPromise<SNaP2PError?>) {
         self.settings = settings
         self.logger = settings.logger
-        self.established = established
+        self.machine = SessionStateMachine(configuration: settings.session)
+        self.lifecycle = .handshaking(established)
         self.closed = closed
     }
 
@@ -86,65 +62,49 @@ final class SessionHandler: ChannelDuplexHandler {
         if logger.logLevel <= .debug, let remote = context.channel.remoteAddress {
             logger[metadataKey: "remote"] = "\(remote)"
         }
-        if context.channel.isActive { start(context: context) }
+        if context.channel.isActive { start() }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        terminate(context: context)
+        run { $0.transportClosed(error: nil, actions: &$1) }
         self.context = nil
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        start(context: context)
+        start()
         context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        terminate(context: context)
+        run { $0.transportClosed(error: nil, actions: &$1) }
         context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var bytes = Self.unwrapInboundIn(data)
-        guard phase != .closed else { return }
-        if received == nil || received!.readableBytes == 0 {
-            received = bytes
-        } else {
-            received!.writeBuffer(&bytes)
+        let buffer = Self.unwrapInboundIn(data)
+        let now = Self.now(on: context.eventLoop)
+        isReading = true
+        run { machine, actions in
+            buffer.withUnsafeReadableBytes { machine.receive($0, now: now, actions: &actions) }
         }
-        processReceivedFrames(context: context)
+        isReading = false
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        if let buffer = received, buffer.readableBytes == 0 {
-            received = nil
-        } else if received != nil, received!.readerIndex > 0 {
-            received!.discardReadBytes()
-        }
-        flushOutput(context: context)
+        context.flush()
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable {
-            pumpStreams(context: context)
-            flushOutput(context: context)
-        }
+        if context.channel.isWritable { run { _, _ in } }
         context.fireChannelWritabilityChanged()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         logger.debug("connection error", metadata: ["error": "\(error)"])
-        switch phase {
-        case .waitingForActive, .handshaking:
-            fail(.handshakeFailed(code: .connectionClosed, reason: "\(error)"), context: context)
-        case .established where error is IOError:
-            // A reset is how a remote's close often arrives (it closed with our PING unread):
-            // the session ends as if the remote hung up.
-            context.close(promise: nil)
-            terminate(context: context)
-        case .established, .closed:
-            fail(.connectionClosed(code: .connectionClosed, reason: "\(error)"), context: context)
-        }
+        // A reset is how a remote's close often arrives (it closed with our PING unread): the
+        // session ends as if the remote hung up, with the transport's words as the reason.
+        run { $0.transportClosed(error: "\(error)", actions: &$1) }
+        context.close(promise: nil)
     }
 
     func read(context: ChannelHandlerContext) {
@@ -155,108 +115,228 @@ final class SessionHandler: ChannelDuplexHandler {
         }
     }
 
-    // MARK: - Input
+    // MARK: - Requests from the application (through SessionLink, always on the event loop)
 
-    /// Splits frames out of the receive buffer for as long as whole ones are there. Each frame is
-    /// a slice of the buffer: no copy until the cipher reads it. The length limit is checked from
-    /// the prefix alone, so an over-limit frame is never buffered.
-    func processReceivedFrames(context: ChannelHandlerContext) {
-        while phase == .handshaking || phase == .established, var buffer = received {
-            let prefix: (length: Int, prefixLength: Int)?
-            do {
-                let limit = frameLimit
-                prefix = try buffer.withUnsafeReadableBytes { raw throws(FramingError) in
-                    try Varint.decodeLengthPrefix(raw, maximum: limit)
-                }
-            } catch {
-                protocolViolation(error, context: context)
-                return
-            }
-            guard let (length, prefixLength) = prefix, buffer.readableBytes >= prefixLength + length else { return }
-            buffer.moveReaderIndex(forwardBy: prefixLength)
-            let frame = buffer.readSlice(length: length)!
-            received = buffer
-            switch phase {
-            case .handshaking: handshakeFrame(frame, context: context)
-            case .established: sessionFrame(frame, context: context)
-            case .waitingForActive, .closed: return
-            }
+    func openStream(label: String?, promise: EventLoopPromise<SNaP2PStream>) {
+        guard case .established = lifecycle else {
+            promise.fail(SNaP2PError.connectionClosed(code: .connectionClosed, reason: "the connection is closed"))
+            return
         }
-    }
-
-    private func protocolViolation(_ error: FramingError, context: ChannelHandlerContext) {
-        let reason = switch error {
-        case .frameTooLarge(let length, let maximum): "frame of \(length) bytes over the \(maximum)-byte limit"
-        case .lengthPrefixTooLong: "length prefix longer than 4 bytes"
+        guard let id = run({ $0.openStream(label: label, actions: &$1) }) ?? nil, let stream = addStream(id, label: label) else {
+            promise.fail(SNaP2PError.streamRefused(code: .streamRefused))
+            return
         }
-        logger.debug("closing: \(reason)")
-        switch phase {
-        case .established:
-            fail(.connectionClosed(code: .messageTooLarge, reason: reason), context: context)
-        default:
-            fail(.handshakeFailed(code: .messageTooLarge, reason: reason), context: context)
+        promise.succeed(stream)
+    }
+
+    /// Queues a write (`fin`: then the end); `promise`, if any, completes once it is sealed.
+    func write(_ bytes: [UInt8], streamID id: StreamID, fin: Bool, promise: EventLoopPromise<Void>?) {
+        var token: WriteToken?
+        if let promise {
+            token = nextWriteToken
+            writePromises[nextWriteToken] = promise
+            nextWriteToken += 1
         }
+        run { $0.write(bytes, on: id, fin: fin, token: token, actions: &$1) }
     }
 
-    // MARK: - Output
-
-    /// Hands the batched frames to the channel; flushes at the end of the current event.
-    func writeOutput(context: ChannelHandlerContext) {
-        guard !output.isEmpty else { return }
-        let buffer = context.channel.allocator.buffer(bytes: output)
-        output.removeAll(keepingCapacity: output.capacity <= Self.outputRetainedCapacity)
-        context.write(Self.wrapOutboundOut(buffer), promise: nil)
-        needsFlush = true
+    func closeStream(_ id: StreamID, code: ProtocolErrorCode?) {
+        run { $0.closeStream(id, code: code, actions: &$1) }
     }
 
-    func flushOutput(context: ChannelHandlerContext) {
-        writeOutput(context: context)
-        if needsFlush {
-            needsFlush = false
-            context.flush()
-        }
+    func streamReleased(_ id: StreamID) {
+        run { $0.streamReleased(id, actions: &$1) }
     }
 
-    /// Appends a plaintext frame (the KNOCK exchange and Noise messages).
-    func appendPlaintextFrame(_ body: [UInt8]) {
-        Varint.encode(UInt64(body.count), into: &output)
-        output.append(contentsOf: body)
+    /// The reader of stream `id` took bytes: report them to the machine.
+    func consumed(_ id: StreamID) {
+        guard let byteCount = endpoints[id]?.queue.takeConsumedByteCount(), byteCount > 0 else { return }
+        run { $0.consumed(id, byteCount: byteCount, actions: &$1) }
     }
 
-    /// Output is written to the channel whenever this much is batched, so writability stays accurate.
-    static let outputBatchSize = 64 * 1024
-    private static let outputRetainedCapacity = 256 * 1024
-
-    // MARK: - Closing
-
-    /// Ends the session with an error: everything waiting on it learns `error`, then the socket
-    /// closes once what is already batched (an AUTH_FAIL, say) is on the wire.
-    func fail(_ error: SNaP2PError, context: ChannelHandlerContext) {
-        guard phase != .closed else { return }
-        if terminalError == nil { terminalError = error }
-        logger.debug("session ends", metadata: ["error": "\(error)"])
-        closeAfterOutput(context: context)
-        terminate(context: context)
-    }
-
-    /// Closes the connection from the app: output already batched is written first.
     func close(code: ProtocolErrorCode?) {
-        guard let context, phase != .closed else { return }
-        if phase == .established, let code, code != .ok {
-            sendControl(.error(code: code, reason: nil), context: context)
-        }
-        closeAfterOutput(context: context)
-        terminate(context: context)
+        run { $0.close(code: code, actions: &$1) }
     }
 
-    /// Writes the batched output and closes the socket when it has been written, or after
-    /// ``closeGracePeriod`` if the remote does not read it.
+    // MARK: - Driving the machine
+
+    private func start() {
+        guard let context else { return }
+        let now = Self.now(on: context.eventLoop)
+        run { $0.start(now: now, actions: &$1) }
+    }
+
+    /// Feeds the machine, carries out what it asks, seals waiting writes while the socket takes
+    /// more, and hands the output to the channel. Flushing waits for the end of the read burst,
+    /// or for the other tasks already queued on the event loop, so writes batch into few syscalls.
+    @discardableResult
+    private func run<Result>(_ body: (inout SessionStateMachine, inout [SessionAction]) -> Result) -> Result? {
+        guard let context else { return nil }
+        let result = body(&machine, &actions)
+        carryOutActions(context: context)
+        while context.channel.isWritable, machine.hasWritesReady {
+            machine.sealPendingWrites(budget: Self.outputBatchSize, actions: &actions)
+            carryOutActions(context: context)
+            writeOutput(context: context)
+        }
+        writeOutput(context: context)
+        rearmTimer(context: context)
+        return result
+    }
+
+    private func carryOutActions(context: ChannelHandlerContext) {
+        var index = 0
+        while index < actions.count {
+            carryOut(actions[index], context: context)
+            index += 1
+        }
+        actions.removeAll(keepingCapacity: true)
+    }
+
+    private func carryOut(_ action: SessionAction, context: ChannelHandlerContext) {
+        switch action {
+        case .established(let info):
+            becomeEstablished(info, context: context)
+        case .streamOpened(let id, let label):
+            if let stream = addStream(id, label: label) { route(stream) }
+        case .deliver(let id, let bytes):
+            endpoints[id]?.queue.append(bytes)
+        case .inboundFinished(let id):
+            endpoints[id]?.queue.finish()
+        case .sealed(let id, let byteCount):
+            endpoints[id]?.gate.release(byteCount)
+        case .writeCompleted(let token):
+            writePromises.removeValue(forKey: token)?.succeed()
+        case .writeFailed(let token, let end):
+            writePromises.removeValue(forKey: token)?.fail(end.errors.writing)
+        case .streamEnded(let id, let end):
+            let errors = end.errors
+            endpoints.removeValue(forKey: id)?.terminate(reading: errors.reading, writing: errors.writing)
+        case .pauseReads:
+            readsPaused = true
+        case .resumeReads:
+            readsPaused = false
+            if readPending {
+                readPending = false
+                context.read()
+            }
+        case .close(let end):
+            terminate(end, context: context)
+        }
+    }
+
+    private func writeOutput(context: ChannelHandlerContext) {
+        var wrote = false
+        machine.takeOutput { bytes in
+            var buffer = context.channel.allocator.buffer(capacity: bytes.count)
+            buffer.writeBytes(bytes)
+            context.write(Self.wrapOutboundOut(buffer), promise: nil)
+            wrote = true
+        }
+        guard wrote, !isReading, !flushScheduled else { return }
+        flushScheduled = true
+        context.eventLoop.assumeIsolated().execute { [self] in
+            flushScheduled = false
+            self.context?.flush()
+        }
+    }
+
+    private func rearmTimer(context: ChannelHandlerContext) {
+        let deadline = machine.nextDeadline
+        guard deadline != timerDeadline else { return }
+        timer?.cancel()
+        timerDeadline = deadline
+        guard let deadline else {
+            timer = nil
+            return
+        }
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: NIODeadline(deadline)) { [self] in
+            timerDeadline = nil
+            let now = Self.now(on: context.eventLoop)
+            run { $0.tick(now: now, actions: &$1) }
+        }
+    }
+
+    /// Frames sealed per call before they are handed to the channel, so its writability stays accurate.
+    static let outputBatchSize = 256 * 1024
+
+    /// The event loop's clock (an embedded loop's in tests) for timers, the wall clock for the protocol.
+    static func now(on eventLoop: any EventLoop) -> SessionTime {
+        SessionTime(uptime: .nanoseconds(Int64(eventLoop.now.uptimeNanoseconds)), unixSeconds: WallClock.unixSeconds())
+    }
+
+    // MARK: - Streams and the connection
+
+    private func becomeEstablished(_ info: EstablishedSessionInfo, context: ChannelHandlerContext) {
+        guard case .handshaking(let established) = lifecycle, let link else { return }
+        if logger.logLevel <= .debug { logger[metadataKey: "peer"] = "\(info.remotePrincipal)" }
+        logger.debug("session established", metadata: ["features": "\(info.features)"])
+        let (incomingStreams, continuation) = AsyncStream.makeStream(of: SNaP2PStream.self)
+        let connection = Connection(
+            info: info,
+            remoteAddress: context.channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" },
+            link: link,
+            incoming: incomingStreams,
+            closeFuture: closed.futureResult
+        )
+        self.connection = connection
+        lifecycle = .established(continuation)
+        established.succeed(connection)
+    }
+
+    private func addStream(_ id: StreamID, label: String?) -> SNaP2PStream? {
+        guard let link else { return nil }
+        let endpoint = StreamEndpoint(link: link, id: id)
+        endpoints[id] = endpoint
+        return SNaP2PStream(id: id, label: label, link: link, endpoint: endpoint)
+    }
+
+    /// A stream the remote opened goes to the protocol registered for its label, or to the
+    /// application's `incomingStreams`.
+    private func route(_ stream: SNaP2PStream) {
+        guard case .established(let incoming) = lifecycle else { return }
+        if let label = stream.label, let serve = settings.streamProtocols.handler(for: label) {
+            guard let connection else { return }  // the application let go: the stream is dropped
+            Task { await serve(stream, connection) }
+        } else {
+            incoming.yield(stream)
+        }
+    }
+
+    /// Everything waiting on the session learns how it ended; the socket closes once the output
+    /// (an AUTH_FAIL or ERROR, say) is written, or after a grace period if the remote does not read.
+    private func terminate(_ end: SessionEnd, context: ChannelHandlerContext) {
+        logger.debug("session ends", metadata: ["code": "\(end.code.map { "\($0)" } ?? "none")", "reason": "\(end.reason ?? "")"])
+        timer?.cancel()
+        timer = nil
+        let error = SNaP2PError(end)
+        switch lifecycle {
+        case .handshaking(let established):
+            established.fail(error ?? .handshakeFailed(code: .connectionClosed, reason: end.reason))
+        case .established(let incoming):
+            incoming.finish()
+        case .closed:
+            return
+        }
+        lifecycle = .closed
+        let streamError = SNaP2PError.connectionClosed(code: end.code ?? .connectionClosed, reason: end.reason)
+        for endpoint in endpoints.values { endpoint.terminate(reading: streamError, writing: streamError) }
+        endpoints.removeAll()
+        for promise in writePromises.values { promise.fail(streamError) }
+        writePromises.removeAll()
+        closed.succeed(error)
+        closeAfterOutput(context: context)
+        if readsPaused {
+            readsPaused = false
+            if readPending { readPending = false; context.read() }
+        }
+    }
+
     private func closeAfterOutput(context: ChannelHandlerContext) {
         writeOutput(context: context)
         let channel = context.channel
         let written = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(Self.wrapOutboundOut(channel.allocator.buffer(capacity: 0)), promise: written)
-        needsFlush = false
         let deadline = context.eventLoop.scheduleTask(in: Self.closeGracePeriod) { channel.close(promise: nil) }
         written.futureResult.whenComplete { _ in
             deadline.cancel()
@@ -265,37 +345,11 @@ final class SessionHandler: ChannelDuplexHandler {
     }
 
     static let closeGracePeriod = TimeAmount.seconds(2)
+}
 
-    /// Releases everything the session holds, once: timers, handshake, streams, waiters.
-    func terminate(context: ChannelHandlerContext) {
-        guard phase != .closed else { return }
-        handshakeInterrupted(context: context)
-        let wasEstablished = phase == .established
-        phase = .closed
-        handshakeTimeout?.cancel()
-        handshakeTimeout = nil
-        holdDeadline?.cancel()
-        holdDeadline = nil
-        keepalive?.cancel()
-        keepalive = nil
-        handshake = nil
-        cipher = nil
-        received = nil
-        heldMessages.removeAll()
-        if !wasEstablished {
-            established.fail(terminalError ?? .handshakeFailed(code: .connectionClosed, reason: "connection closed"))
-        }
-        let streamError = terminalError ?? .connectionClosed(code: .connectionClosed, reason: nil)
-        for record in streamRecords.values { record.terminate(reading: streamError, writing: streamError) }
-        streamRecords.removeAll()
-        readyStreams.removeAll()
-        multiplexer = nil
-        incoming?.finish()
-        incoming = nil
-        closed.succeed(terminalError)
-        if readsPaused {
-            readsPaused = false
-            if readPending { readPending = false; context.read() }
-        }
+extension NIODeadline {
+    init(_ uptime: Duration) {
+        let (seconds, attoseconds) = uptime.components
+        self = .uptimeNanoseconds(UInt64(max(0, seconds * 1_000_000_000 + attoseconds / 1_000_000_000)))
     }
 }

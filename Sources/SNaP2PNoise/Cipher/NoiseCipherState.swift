@@ -25,8 +25,6 @@ public struct NoiseCipherState: Sendable {
     let key: SymmetricKey
     /// The counter the next seal or open uses.
     public internal(set) var nonce: UInt64 = 0
-    /// Reused input buffer for ``open(_:associatedData:appendingTo:)``: nonce || ciphertext || tag.
-    private var openScratch = Data()
 
     /// A cipher state for a 32-byte key, starting at nonce 0.
     public init(key: [UInt8]) throws(NoiseError) {
@@ -68,20 +66,33 @@ public struct NoiseCipherState: Sendable {
         associatedData: [UInt8] = [],
         appendingTo output: inout [UInt8]
     ) throws(NoiseError) {
+        let bytes = Array(ciphertext)
+        let opened = bytes.withUnsafeBytes { raw in
+            Result { () throws(NoiseError) in try open(raw, associatedData: associatedData) }
+        }
+        try opened.get().withUnsafeBytes { output.append(contentsOf: $0) }
+    }
+
+    /// Verifies and decrypts `ciphertext` (ciphertext || tag) where it lies and returns the
+    /// plaintext: the session's receive path, which copies each frame only into the AEAD's input.
+    /// On failure the nonce does not move.
+    public mutating func open(_ ciphertext: UnsafeRawBufferPointer, associatedData: [UInt8] = []) throws(NoiseError) -> Data {
         guard nonce != Self.exhaustedNonce else { throw .nonceExhausted }
         guard ciphertext.count >= Self.tagLength else { throw .messageTooShort }
-        openScratch.removeAll(keepingCapacity: true)
-        Self.withWireNonce(nonce) { openScratch.append(contentsOf: $0) }
-        openScratch.append(contentsOf: ciphertext)
+        let tagStart = ciphertext.count - Self.tagLength
         let plaintext: Data
         do {
-            let box = try ChaChaPoly.SealedBox(combined: openScratch)
+            let box = try ChaChaPoly.SealedBox(
+                nonce: wireNonce(),
+                ciphertext: UnsafeRawBufferPointer(rebasing: ciphertext[..<tagStart]),
+                tag: UnsafeRawBufferPointer(rebasing: ciphertext[tagStart...])
+            )
             plaintext = try ChaChaPoly.open(box, using: key, authenticating: associatedData)
         } catch {
             throw .decryptFailed
         }
         nonce += 1
-        plaintext.withUnsafeBytes { output.append(contentsOf: $0) }
+        return plaintext
     }
 
     /// Encrypts into a new array: for handshake messages, where speed does not matter.

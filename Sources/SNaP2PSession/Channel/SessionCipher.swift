@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import SNaP2PNoise
 import SNaP2PWire
 
@@ -58,12 +63,12 @@ public struct SessionCipher: Sendable {
         try sealPlaintext(into: &output, withLengthPrefix: true)
     }
 
-    /// Decrypts one frame body and decodes its control message.
-    public mutating func open(_ frame: some Collection<UInt8>) throws(SessionCipherError) -> ControlMessage {
+    /// Decrypts one frame body where it lies and decodes its control message.
+    public mutating func open(_ frame: UnsafeRawBufferPointer) throws(SessionCipherError) -> ControlMessage {
         guard !broken else { throw .channelBroken }
-        plaintext.removeAll(keepingCapacity: true)
+        let plaintext: Data
         do {
-            try ciphers.receiver.open(frame, appendingTo: &plaintext)
+            plaintext = try ciphers.receiver.open(frame)
         } catch {
             broken = true
             throw error == .nonceExhausted ? .nonceExhausted : .decryptFailed
@@ -73,6 +78,12 @@ public struct SessionCipher: Sendable {
         } catch {
             throw .undecodableMessage(error)
         }
+    }
+
+    /// ``open(_:)`` for a frame held in an array.
+    public mutating func open(_ frame: [UInt8]) throws(SessionCipherError) -> ControlMessage {
+        let opened = frame.withUnsafeBytes { raw in Result { () throws(SessionCipherError) in try open(raw) } }
+        return try opened.get()
     }
 
     private mutating func sealPlaintext(into output: inout [UInt8], withLengthPrefix: Bool) throws(SessionCipherError) {

@@ -4,8 +4,8 @@ import SNaP2PWire
 
 /// Everything one side brings to a handshake: who it is, what it announces, and whom it admits.
 public struct HandshakeConfiguration: Sendable {
-    /// The capability flags we announce by default: `fc1`, our flow-control extension.
-    public static let defaultCapabilities = ["fc1"]
+    /// The capability flags we announce by default: every one this implementation understands.
+    public static let defaultCapabilities = SessionCapability.supported.map(\.rawValue)
     /// How far a HELLO timestamp may be from our clock, either way (PROTOCOL.md §4).
     public static let defaultClockSkewTolerance: UInt64 = 300
 

@@ -8,11 +8,6 @@ public enum FlowControl {
     /// The credit each side holds for a new stream, in both directions. Fixed by the extension,
     /// not negotiated, so data may follow OPEN_STREAM at once.
     public static let initialWindowSize = 256 * 1024
-
-    /// Whether a session uses flow control: only when both sides asked for it.
-    public static func isNegotiated(localCapabilities: [String], remoteCapabilities: [String]) -> Bool {
-        localCapabilities.contains(capability) && remoteCapabilities.contains(capability)
-    }
 }
 
 /// Local flow-control policy: how far receive windows may grow. Only the receiving side's
@@ -26,9 +21,9 @@ public struct FlowControlConfiguration: Sendable, Hashable {
     /// Whether windows grow for readers that keep up (see ``InboundWindow``).
     public var isAutoTuningEnabled: Bool
 
-    /// Defaults: 16 MiB per stream, 64 MiB per session, auto-tuning on.
+    /// Defaults: 32 MiB per stream (a 50 ms round trip at ~600 MB/s), 64 MiB per session, auto-tuning on.
     public init(
-        maximumWindowSize: Int = 16 * 1024 * 1024,
+        maximumWindowSize: Int = 32 * 1024 * 1024,
         sessionWindowBudget: Int = 64 * 1024 * 1024,
         isAutoTuningEnabled: Bool = true
     ) {

@@ -1,5 +1,9 @@
 import Testing
 import SNaP2P
+import SNaP2PIdentity
+import SNaP2PSession
+import SNaP2PWire
+import SNaP2PNoise
 
 @Suite struct AdmissionTests {
     private func expectHandshakeFailure(

@@ -1,6 +1,10 @@
 import NIOConcurrencyHelpers
 import Testing
 @testable import SNaP2P
+import SNaP2PIdentity
+import SNaP2PSession
+import SNaP2PWire
+import SNaP2PNoise
 
 @Suite struct CancellationTests {
     @Test func cancellingTheAcceptingTaskClosesTheListener() async throws {

@@ -1,5 +1,9 @@
 import Testing
 @testable import SNaP2P
+import SNaP2PIdentity
+import SNaP2PSession
+import SNaP2PWire
+import SNaP2PNoise
 
 @Suite struct HandshakeTests {
     @Test func bothSidesLearnEachOthersPrincipal() async throws {

@@ -2,6 +2,10 @@ import NIOCore
 import NIOPosix
 import Testing
 import SNaP2P
+import SNaP2PIdentity
+import SNaP2PSession
+import SNaP2PWire
+import SNaP2PNoise
 
 @Suite struct MisbehavingPeerTests {
     /// After the bad connection is gone, the listener still completes a normal handshake.

@@ -1,5 +1,9 @@
 import SNaP2P
 import Testing
+import SNaP2PIdentity
+import SNaP2PSession
+import SNaP2PWire
+import SNaP2PNoise
 
 /// The echo listener and dialer shown in README.md, run as written (port 0 instead of 9000).
 /// Keep the two in step: this is what proves the README's code works.

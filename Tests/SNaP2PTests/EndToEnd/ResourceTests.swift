@@ -1,6 +1,10 @@
 import NIOConcurrencyHelpers
 import Testing
 import SNaP2P
+import SNaP2PIdentity
+import SNaP2PSession
+import SNaP2PWire
+import SNaP2PNoise
 
 /// Resource bounds. They read whole-process counters while other test suites run in the same
 /// process, so they allow for that noise: a leak per handshake, or buffering that grows with the

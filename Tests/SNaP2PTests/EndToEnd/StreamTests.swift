@@ -1,6 +1,10 @@
 import TestSupport
 import Testing
 import SNaP2P
+import SNaP2PIdentity
+import SNaP2PSession
+import SNaP2PWire
+import SNaP2PNoise
 
 /// Two connected peers for stream tests.
 struct ConnectedPair {

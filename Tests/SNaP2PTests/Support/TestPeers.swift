@@ -1,4 +1,8 @@
 import SNaP2P
+import SNaP2PIdentity
+import SNaP2PSession
+import SNaP2PWire
+import SNaP2PNoise
 
 /// Peers for end-to-end tests: testnet identities, no rate limit unless a test asks for one.
 enum TestPeers {

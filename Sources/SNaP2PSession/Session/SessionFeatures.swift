@@ -1,0 +1,46 @@
+import SNaP2PStreams
+
+/// A HELLO capability flag (`cap`): the name a peer announces for an optional protocol feature.
+public struct SessionCapability: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    /// The flag as it appears in HELLO.
+    public let rawValue: String
+
+    /// A capability by its HELLO name.
+    public init(rawValue: String) {
+        self.rawValue = rawValue
+    }
+
+    /// `fc1`: per-stream flow-control windows (docs/FLOW-CONTROL.md).
+    public static let flowControl = SessionCapability(rawValue: FlowControl.capability)
+
+    /// Every capability this implementation understands, in the order it announces them.
+    public static let supported: [SessionCapability] = [.flowControl]
+
+    public var description: String { rawValue }
+}
+
+/// What both sides of one session agreed to use: computed once from the two HELLOs and fixed for
+/// the session's life. A feature is on only when both announced it; flags a peer sends that we do
+/// not know are ignored, never fatal (the TypeScript reference sends `cap: []`).
+public struct SessionFeatures: Sendable, Hashable, CustomStringConvertible {
+    /// The capabilities both sides announced.
+    public let capabilities: Set<SessionCapability>
+
+    /// The features in force when we announced `local` and the remote announced `remote`.
+    public init(local: [String], remote: [String]) {
+        let offered = Set(remote)
+        capabilities = Set(
+            SessionCapability.supported.filter { local.contains($0.rawValue) && offered.contains($0.rawValue) }
+        )
+    }
+
+    /// Whether `capability` is in force.
+    public func contains(_ capability: SessionCapability) -> Bool { capabilities.contains(capability) }
+
+    /// Whether streams have `fc1` windows.
+    public var isFlowControlled: Bool { contains(.flowControl) }
+
+    public var description: String {
+        capabilities.isEmpty ? "none" : capabilities.map(\.rawValue).sorted().joined(separator: ",")
+    }
+}

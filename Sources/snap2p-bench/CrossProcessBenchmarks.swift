@@ -1,0 +1,86 @@
+/// Measurements the way users run SNaP2P: `snap2p listen` and `snap2p dial` as separate
+/// processes over loopback, next to the plain TCP echo (``PlainEcho``) as separate processes.
+enum CrossProcessBenchmarks {
+    /// A server process that runs until stopped, and the port it listens on.
+    struct Server {
+        let process: ChildProcess
+        let port: Int
+
+        /// `snap2p listen` on 127.0.0.1, a free port (its `ready` event names it).
+        static func snap2pListener() async throws -> Server {
+            try await start(Executables.snap2p(), ["listen", "0", "--host", "127.0.0.1", "--json"])
+        }
+
+        /// The plain TCP echo server (this binary in its hidden mode).
+        static func plainEcho() async throws -> Server {
+            try await start(Executables.bench, PlainEcho.serverArguments)
+        }
+
+        private static func start(_ executable: String, _ arguments: [String]) async throws -> Server {
+            let process = try ChildProcess.spawn(executable, arguments)
+            do {
+                guard let port = try await process.awaitEvent("ready").port else {
+                    throw BenchmarkFailure("\(process.command): its ready event has no port")
+                }
+                return Server(process: process, port: port)
+            } catch {
+                process.terminate()
+                throw error
+            }
+        }
+
+        func stop() {
+            process.terminate()
+        }
+
+        /// VmRSS once every session the listener accepted has closed (its `closed` events catch
+        /// up with its `connected` ones, for up to 10 s) and a second more has passed.
+        func settledResidentBytes() async throws -> Int {
+            let deadline = ContinuousClock.now + .seconds(10)
+            while ContinuousClock.now < deadline {
+                let events = process.events()
+                if events.count(where: { $0.event == "closed" }) >= events.count(where: { $0.event == "connected" }) { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            try await Task.sleep(for: .seconds(1))
+            return Benchmark.residentBytes(process: process.pid)
+        }
+    }
+
+    /// One echo run: the client's rate (each way) and the CPU both processes used for it.
+    struct EchoRun {
+        let megabytesPerSecond: Double
+        let clientCPU: Double
+        let serverCPU: Double
+    }
+
+    /// `snap2p dial --bytes` against `server` via `port` (the server's, or a proxy's in front of
+    /// it): `bytes` in all, split over `streams` streams.
+    static func snap2pEcho(server: Server, port: Int, bytes: Int, streams: Int = 1) async throws -> EchoRun {
+        try await echo(
+            server: server, client: Executables.snap2p(),
+            ["dial", "127.0.0.1:\(port)", "--bytes", String(bytes / streams), "--streams", String(streams), "--json"])
+    }
+
+    /// The plain TCP echo client against `server` via `port`.
+    static func plainEcho(server: Server, port: Int, bytes: Int) async throws -> EchoRun {
+        try await echo(server: server, client: Executables.bench, PlainEcho.clientArguments(port: port, bytes: bytes))
+    }
+
+    /// Runs a client to the end and reads its `done` event; the server's CPU is what it used meanwhile.
+    private static func echo(server: Server, client: String, _ arguments: [String]) async throws -> EchoRun {
+        let serverBefore = server.process.cpuSeconds()
+        let ended = try await ChildProcess.run(client, arguments)
+        let serverCPU = server.process.cpuSeconds() - serverBefore
+        return EchoRun(
+            megabytesPerSecond: try ended.done(\.megabytesPerSecond, key: "mb_per_s"),
+            clientCPU: ended.cpuSeconds, serverCPU: serverCPU)
+    }
+
+    /// `snap2p dial --handshake-only --repeat count` against `server`: the handshakes per second it reports.
+    static func handshakesPerSecond(server: Server, count: Int) async throws -> Double {
+        let arguments = ["dial", "127.0.0.1:\(server.port)", "--handshake-only", "--repeat", String(count), "--json"]
+        return try await ChildProcess.run(Executables.snap2p(), arguments)
+            .done(\.handshakesPerSecond, key: "handshakes_per_second")
+    }
+}

@@ -1,0 +1,210 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOEmbedded
+import SNaP2PIdentity
+import SNaP2PNoise
+import SNaP2PSession
+import SNaP2PWire
+import Testing
+
+@testable import SNaP2P
+
+/// The NIO handler on testing channels: its timers, the dialer's hold and read pausing, driven by
+/// a hand-moved clock instead of sleeps.
+@Suite struct SessionHandlerTests {
+    @Test func theDialersHoldEndsOnItsTimerWhenTheListenerStaysSilent() async throws {
+        let pair = try await HandlerPair.make()
+        try await pair.handshakeUntilTheDialerIsEstablished()
+        let stream = try await pair.onDialer { handler, promise in handler.openStream(label: "held", promise: promise) }
+        try await pair.onDialer { handler, _ in handler.write(Array("early".utf8), streamID: stream.id, fin: false, promise: nil) }
+        // The dialer's last handshake frame goes; the listener is established and PINGs.
+        #expect(try await pair.move(from: pair.dialer, to: pair.listener))
+        _ = try await pair.listenerConnection.value
+        // The listener's PING is lost: the dialer holds its stream back…
+        #expect(try await pair.drain(pair.listener) > 0)
+        await pair.loop.advanceTime(by: .milliseconds(1999))
+        #expect(try await pair.drain(pair.dialer) == 0)
+        // …until its grace period ends.
+        await pair.loop.advanceTime(by: .milliseconds(1))
+        #expect(try await pair.move(from: pair.dialer, to: pair.listener))
+        let connection = try await pair.listenerConnection.value
+        var incoming = connection.incomingStreams.makeAsyncIterator()
+        let arrived = try #require(await incoming.next())
+        #expect(arrived.label == "held")
+        await pair.close()
+    }
+
+    @Test func readsPauseForAPeerWithoutFlowControlUntilTheReaderCatchesUp() async throws {
+        let pair = try await HandlerPair.make(flowControl: false, receiveBuffer: 64 * 1024)
+        try await pair.establish()
+        let stream = try await pair.onDialer { handler, promise in handler.openStream(label: nil, promise: promise) }
+        try await pair.onDialer { handler, _ in
+            handler.write([UInt8](repeating: 7, count: 200 * 1024), streamID: stream.id, fin: false, promise: nil)
+        }
+        await pair.loop.run()
+        #expect(try await pair.move(from: pair.dialer, to: pair.listener))
+        let connection = try await pair.listenerConnection.value
+        var incoming = connection.incomingStreams.makeAsyncIterator()
+        let arrived = try #require(await incoming.next())
+
+        let readsBefore = pair.listenerReads.withLockedValue { $0 }
+        pair.listener.read()
+        await pair.loop.run()
+        #expect(pair.listenerReads.withLockedValue { $0 } == readsBefore, "paused: a read request is held back")
+
+        var inbound = arrived.inbound.makeAsyncIterator()
+        var received = 0
+        while received < 200 * 1024, let chunk = try await inbound.next() {
+            received += chunk.count
+            await pair.loop.run()
+        }
+        #expect(pair.listenerReads.withLockedValue { $0 } == readsBefore + 1, "the held read goes out once the backlog drained")
+        await pair.close()
+    }
+}
+
+/// Two session handlers on testing channels that share one testing event loop; bytes move only
+/// when a test moves them.
+struct HandlerPair {
+    let loop: NIOAsyncTestingEventLoop
+    let dialer: NIOAsyncTestingChannel
+    let listener: NIOAsyncTestingChannel
+    let dialerConnection: EventLoopFuture<Connection>
+    let listenerConnection: Task<Connection, any Error>
+    /// `read` requests that got past the listener's handler.
+    let listenerReads: NIOLockedValueBox<Int>
+
+    static func make(flowControl: Bool = true, receiveBuffer: Int = 1 << 20) async throws -> HandlerPair {
+        let loop = NIOAsyncTestingEventLoop()
+        let (dialer, dialerConnection) = try await channel(.initiator, flowControl: flowControl, receiveBuffer: receiveBuffer, loop: loop, reads: nil)
+        let reads = NIOLockedValueBox(0)
+        let (listener, listenerConnection) = try await channel(.responder, flowControl: flowControl, receiveBuffer: receiveBuffer, loop: loop, reads: reads)
+        try await listener.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1))
+        try await dialer.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 2))
+        return HandlerPair(
+            loop: loop,
+            dialer: dialer,
+            listener: listener,
+            dialerConnection: dialerConnection,
+            listenerConnection: Task { try await listenerConnection.get() },
+            listenerReads: reads
+        )
+    }
+
+    private static func channel(
+        _ role: HandshakeRole,
+        flowControl: Bool,
+        receiveBuffer: Int,
+        loop: NIOAsyncTestingEventLoop,
+        reads: NIOLockedValueBox<Int>?
+    ) async throws -> (NIOAsyncTestingChannel, EventLoopFuture<Connection>) {
+        let wallet = LocalWallet.ephemeral(network: .testnet)
+        let nodeKey = NodeKey.generate()
+        let attestation = try await NodeKeyAttestation.issue(wallet: wallet, nodePublicKey: nodeKey.publicKey)
+        let settings = SessionSettings(
+            session: SessionConfiguration(
+                handshake: HandshakeConfiguration(
+                    role: role, nodeKey: nodeKey, attestation: attestation, network: .testnet,
+                    capabilities: flowControl ? ["fc1"] : []
+                ),
+                receiveBuffer: receiveBuffer
+            ),
+            streamProtocols: StreamProtocols(),
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        )
+        let established = loop.makePromise(of: Connection.self)
+        let closed = loop.makePromise(of: SNaP2PError?.self)
+        let channel = try await NIOAsyncTestingChannel(loop: loop) { channel in
+            if let reads { try channel.pipeline.syncOperations.addHandler(ReadRecorder(reads: reads)) }
+            try channel.pipeline.syncOperations.addHandler(SessionHandler(settings: settings, established: established, closed: closed))
+        }
+        return (channel, established.futureResult)
+    }
+
+    /// Moves everything `source` wrote into `destination`; true when anything moved.
+    @discardableResult
+    func move(from source: NIOAsyncTestingChannel, to destination: NIOAsyncTestingChannel) async throws -> Bool {
+        await loop.run()
+        var moved = false
+        while let buffer = try await source.readOutbound(as: ByteBuffer.self) {
+            if buffer.readableBytes > 0 {
+                try await destination.writeInbound(buffer)
+                moved = true
+            }
+        }
+        await loop.run()
+        return moved
+    }
+
+    /// Throws away what `channel` wrote; returns how many bytes that was.
+    func drain(_ channel: NIOAsyncTestingChannel) async throws -> Int {
+        await loop.run()
+        var count = 0
+        while let buffer = try await channel.readOutbound(as: ByteBuffer.self) { count += buffer.readableBytes }
+        return count
+    }
+
+    /// Moves bytes until the dialer has its connection, delivering nothing after that.
+    func handshakeUntilTheDialerIsEstablished() async throws {
+        let established = NIOLockedValueBox(false)
+        dialerConnection.whenSuccess { _ in established.withLockedValue { $0 = true } }
+        for _ in 0..<20 where !established.withLockedValue({ $0 }) {
+            try await move(from: dialer, to: listener)
+            try await move(from: listener, to: dialer)
+        }
+        #expect(established.withLockedValue { $0 })
+    }
+
+    /// Moves bytes both ways until neither side sends anything.
+    func establish() async throws {
+        for _ in 0..<20 {
+            let there = try await move(from: dialer, to: listener)
+            let back = try await move(from: listener, to: dialer)
+            if !there && !back { break }
+        }
+        _ = try await dialerConnection.get()
+        _ = try await listenerConnection.value
+    }
+
+    /// Calls the dialer's handler on the event loop with a promise, and waits for it.
+    func onDialer<Value: Sendable>(_ body: @escaping @Sendable (SessionHandler, EventLoopPromise<Value>) -> Void) async throws -> Value {
+        let dialer = self.dialer
+        let promise = loop.makePromise(of: Value.self)
+        try await loop.executeInContext {
+            let handler = try dialer.pipeline.syncOperations.handler(type: SessionHandler.self)
+            body(handler, promise)
+        }
+        await loop.run()
+        return try await promise.futureResult.get()
+    }
+
+    /// As ``onDialer(_:)`` for calls that complete no promise.
+    func onDialer(_ body: @escaping @Sendable (SessionHandler, Void) -> Void) async throws {
+        let dialer = self.dialer
+        try await loop.executeInContext {
+            body(try dialer.pipeline.syncOperations.handler(type: SessionHandler.self), ())
+        }
+        await loop.run()
+    }
+
+    func close() async {
+        _ = try? await dialer.close()
+        _ = try? await listener.close()
+        await loop.run()
+        listenerConnection.cancel()
+    }
+}
+
+/// Counts the `read` requests that reach it from the handlers behind it.
+final class ReadRecorder: ChannelOutboundHandler, Sendable {
+    typealias OutboundIn = Any
+    let reads: NIOLockedValueBox<Int>
+
+    init(reads: NIOLockedValueBox<Int>) { self.reads = reads }
+
+    func read(context: ChannelHandlerContext) {
+        reads.withLockedValue { $0 += 1 }
+        context.read()
+    }
+}
