@@ -18,8 +18,13 @@ mkdir -p "$scratch/logs"
 
 flags=(-c release --scratch-path "$scratch" --product snap2p-fuzz --sanitize fuzzer
   -Xswiftc -sanitize=fuzzer,address -Xswiftc -DSNAP2P_LIBFUZZER -Xcc -DSNAP2P_LIBFUZZER)
-# lld links the sanitizer runtimes without gold's warnings.
-[ "$(uname -s)" = Linux ] && flags+=(-Xswiftc -use-ld=lld)
+# On Linux, lld links the sanitizer runtimes without gold's warnings, and LeakSanitizer runs with
+# AddressSanitizer (it does not exist on macOS).
+leaks=
+if [ "$(uname -s)" = Linux ]; then
+  flags+=(-Xswiftc -use-ld=lld)
+  leaks=detect_leaks=1
+fi
 
 echo "building snap2p-fuzz (release, libFuzzer + AddressSanitizer) in $scratch"
 if ! swift build "${flags[@]}" >"$scratch/logs/build.log" 2>&1; then
@@ -49,12 +54,14 @@ for target in $selected; do
 
   # New inputs go to the working corpus in .build-fuzz; the committed seeds are only read.
   status=0
-  SNAP2P_FUZZ_TARGET=$target SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
+  SNAP2P_FUZZ_TARGET=$target SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=${ASAN_OPTIONS:-$leaks} \
     "$binary" "${options[@]}" "$corpus" "Fuzz/Corpus/$target" >"$log" 2>&1 || status=$?
 
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   [ -n "$execs" ] || execs=$(sed -n 's/^#\([0-9]*\).*/\1/p' "$log" | tail -n 1)
-  mapfile -t artifacts < <(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | grep -v '/slow-unit-' || true)
+  artifacts=()
+  while IFS= read -r artifact; do artifacts+=("$artifact"); done \
+    < <(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | grep -v '/slow-unit-' || true)
   crashes=${#artifacts[@]}
   if [ "$status" -ne 0 ] && [ "$crashes" -eq 0 ]; then crashes=1; fi
 
@@ -63,7 +70,7 @@ for target in $selected; do
     failed=1
     reason=$(grep -m 1 -E 'invariant broken|Fatal error|ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)' "$log" || true)
     echo "  ${reason:-libFuzzer exited with status $status}"
-    for artifact in "${artifacts[@]}"; do
+    for artifact in ${artifacts[@]+"${artifacts[@]}"}; do
       echo "  input: $artifact ($(wc -c <"$artifact") bytes): $(od -An -v -tx1 "$artifact" | tr -d ' \n' | cut -c1-512)"
       echo "  replay: SNAP2P_FUZZ_TARGET=$target $binary $artifact"
     done
