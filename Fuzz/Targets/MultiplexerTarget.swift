@@ -84,7 +84,7 @@ struct MultiplexerHarness {
     mutating func length(_ input: inout FuzzInput, edge: Int?) -> Int {
         switch input.int(in: 0...3) {
         case 1: return input.int(in: 0...63) * 1024
-        case 2: if let edge { return min(max(0, edge + input.int(in: -2...2)), 1 << 20) } else { return 0 }
+        case 2: if let edge { return min(max(0, min(edge, 1 << 20) + input.int(in: -2...2)), 1 << 20) } else { return 0 }
         default: return input.int(in: 0...255)
         }
     }
