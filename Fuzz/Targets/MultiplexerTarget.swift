@@ -201,7 +201,10 @@ struct MultiplexerHarness {
         if credit > UInt64(Int.max - available) {
             return expectViolationReset(id, .invalidMessage, events, "credit past Int.max")
         }
-        stream.credit += Int(credit)
+        // The model keeps running totals; rebase them on what is left, so they cannot overflow
+        // where the multiplexer's remaining credit (checked above) does not.
+        stream.credit = available + Int(credit)
+        stream.sent = 0
         store(stream, id)
         for event in events {
             invariant(event == .windowOpened(id) && credit > 0 && !stream.localFinished, "WINDOW_UPDATE on \(id) gave \(event)")

@@ -16,7 +16,7 @@ import Testing
             let stream = try await connection.openStream(label: "chat")
             try await stream.write(Array("Hello from SNaP2P!".utf8))
             try await stream.finish()
-            let echo = try await withTimeout(.seconds(10)) { try await stream.inbound.collect(upTo: 1 << 20) }
+            let echo = try await withTimeout(.seconds(300)) { try await stream.inbound.collect(upTo: 1 << 20) }
             #expect(String(decoding: echo, as: UTF8.self) == "echo: Hello from SNaP2P!")
         }
         await connection.close()
@@ -31,7 +31,7 @@ import Testing
         try await Task.sleep(for: .milliseconds(50))  // let the reader park first
         try await stream.write([1, 2, 3])
         try await stream.finish()
-        #expect(try await withTimeout(.seconds(10)) { try await reader.value } == [1, 2, 3])
+        #expect(try await withTimeout(.seconds(300)) { try await reader.value } == [1, 2, 3])
         await connection.close()
         await listener.close()
     }
@@ -85,7 +85,7 @@ import Testing
             _ = try await Peer(configuration: TestPeers.configuration()).dial("127.0.0.1:\(listener.port)")
         }
         let remote = try await accepted
-        let ended = try await withTimeout(.seconds(10)) { await remote.closed() }
+        let ended = try await withTimeout(.seconds(300)) { await remote.closed() }
         #expect(ended == nil)
         await listener.close()
     }
@@ -115,9 +115,9 @@ import Testing
     }
 }
 
-/// Polls `condition` for up to ten seconds.
+/// Polls `condition` for up to five minutes: only a hang should fail, not a busy machine.
 func eventually(_ condition: () async -> Bool) async -> Bool {
-    for _ in 0..<1000 {
+    for _ in 0..<30000 {
         if await condition() { return true }
         try? await Task.sleep(for: .milliseconds(10))
     }
