@@ -17,10 +17,9 @@ import Darwin
 /// read back with every other field unchanged (the JSON writer round-trips any string the reader
 /// accepted), and renaming back gives the same bytes; a delete removes exactly its entry and file.
 enum WalletStoreTarget {
-    static let base: String = {
-        let root = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : (ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp")
-        return "\(root)/snap2p-fuzz-wallets-\(getpid())"
-    }()
+    static let root = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : (ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp")
+    static let prefix = "snap2p-fuzz-wallets-"
+    static let base = "\(root)/\(prefix)\(getpid())"
     static var storePath: String { base + "/store" }
     static var canaryPath: String { base + "/canary.wallet.json" }
 
@@ -44,16 +43,24 @@ enum WalletStoreTarget {
     }
 
     static func prepare() {
+        // A crashed run never reached its atexit: remove scratch directories of processes now gone.
+        for name in entries(root) where name.hasPrefix(prefix) {
+            guard let pid = Int32(name.dropFirst(prefix.count)), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            removeScratch(root + "/" + name)
+        }
         mkdir(base, 0o700)
         mkdir(storePath, 0o700)
         writeFile(canaryPath, Array(referenceWalletFile.utf8))
         // Remove the scratch directory when libFuzzer exits.
-        atexit {
-            for name in WalletStoreTarget.entries(WalletStoreTarget.storePath) { unlink(WalletStoreTarget.storePath + "/" + name) }
-            rmdir(WalletStoreTarget.storePath)
-            unlink(WalletStoreTarget.canaryPath)
-            rmdir(WalletStoreTarget.base)
-        }
+        atexit { WalletStoreTarget.removeScratch(WalletStoreTarget.base) }
+    }
+
+    /// Removes a scratch directory: the store's files, the store, the canary, the directory.
+    static func removeScratch(_ directory: String) {
+        for name in entries(directory + "/store") { unlink(directory + "/store/" + name) }
+        rmdir(directory + "/store")
+        for name in entries(directory) { unlink(directory + "/" + name) }
+        rmdir(directory)
     }
 
     /// A well-formed registry whose strings the fuzzer picks (raw JSON rarely keeps its shape
