@@ -137,6 +137,9 @@ add("multiplexer", "zeros", bytes(64))
 # Wallet store: [mode] + file.
 add("wallet-store", "reference-registry", bytes([0]) + registry)
 add("wallet-store", "reference-wallet-file", bytes([1]) + wallet_file)
+add("wallet-store", "built-registry", bytes([2]) + bytes(40))
+# A registry id that climbs out of the store (WalletStoreTests.registryIDsThatAreNotFileNamesAreRefused).
+add("wallet-store", "registry-id-outside-the-store", bytes([2, 0, 1]) + b"../canary" + bytes(5))
 
 # Address text: [mode] + text or bytes.
 for i, key in enumerate(reference["secp256k1"]["keys"]):
@@ -155,9 +158,10 @@ for i, row in enumerate(trezor["english"][::4]):
 add("mnemonic", "built-12", bytes([1, 0]) + bytes(64))
 add("mnemonic", "entropy-16", bytes([2, 16]) + bytes(range(16)))
 
-shutil.rmtree(CORPUS, ignore_errors=True)
+# Only the directories written here are replaced; targets seeded another way keep their seeds.
 for target, files in sorted(seeds.items()):
     directory = os.path.join(CORPUS, target)
+    shutil.rmtree(directory, ignore_errors=True)
     os.makedirs(directory)
     for name, data in sorted(files.items()):
         safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in name)

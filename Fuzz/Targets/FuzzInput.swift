@@ -59,6 +59,18 @@ struct FuzzInput {
         bytes(int(in: 0...maximum))
     }
 
+    /// Bytes up to the next zero byte (which is consumed) or `maximum`, whichever comes first: a
+    /// text field the fuzzer can grow or cut by inserting dictionary words, without a length to fix.
+    mutating func zeroTerminatedBytes(maximum: Int) -> [UInt8] {
+        var field: [UInt8] = []
+        while field.count < maximum, !isExhausted {
+            let next = byte()
+            if next == 0 { break }
+            field.append(next)
+        }
+        return field
+    }
+
     /// Everything not read yet.
     mutating func rest() -> [UInt8] {
         bytes(remainingCount)

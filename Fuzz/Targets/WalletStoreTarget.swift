@@ -17,25 +17,24 @@ import Darwin
 /// read back with every other field unchanged (the JSON writer round-trips any string the reader
 /// accepted), and renaming back gives the same bytes; a delete removes exactly its entry and file.
 enum WalletStoreTarget {
-    static let base: String = {
-        let root = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : (ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp")
-        return "\(root)/snap2p-fuzz-wallets-\(getpid())"
-    }()
+    static let root = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : (ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp")
+    static let prefix = "snap2p-fuzz-wallets-"
+    static let base = "\(root)/\(prefix)\(getpid())"
     static var storePath: String { base + "/store" }
     static var canaryPath: String { base + "/canary.wallet.json" }
 
     static let target = FuzzTarget("wallet-store", dictionary: "wallet-store", prepare: prepare) { bytes in
         var input = FuzzInput(bytes)
-        let walletFileMode = input.bool()
-        let contents = input.rest()
+        let mode = input.int(in: 0...2)
         resetStore()
         let store = WalletStore(directory: storePath)
-        if walletFileMode {
+        if mode == 1 {
+            let contents = input.rest()
             writeFile(storePath + "/registry.json", Array(referenceRegistry.utf8))
             writeFile(storePath + "/\(referenceID).wallet.json", contents)
             checkWalletFile(store, contents)
         } else {
-            writeFile(storePath + "/registry.json", contents)
+            writeFile(storePath + "/registry.json", mode == 0 ? input.rest() : builtRegistry(&input))
             writeFile(storePath + "/\(referenceID).wallet.json", Array(referenceWalletFile.utf8))
             checkRegistry(store)
         }
@@ -44,30 +43,59 @@ enum WalletStoreTarget {
     }
 
     static func prepare() {
+        // A crashed run never reached its atexit: remove scratch directories of processes now gone.
+        for name in entries(root) where name.hasPrefix(prefix) {
+            guard let pid = Int32(name.dropFirst(prefix.count)), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            removeScratch(root + "/" + name)
+        }
         mkdir(base, 0o700)
         mkdir(storePath, 0o700)
         writeFile(canaryPath, Array(referenceWalletFile.utf8))
         // Remove the scratch directory when libFuzzer exits.
-        atexit {
-            for name in WalletStoreTarget.entries(WalletStoreTarget.storePath) { unlink(WalletStoreTarget.storePath + "/" + name) }
-            rmdir(WalletStoreTarget.storePath)
-            unlink(WalletStoreTarget.canaryPath)
-            rmdir(WalletStoreTarget.base)
+        atexit { WalletStoreTarget.removeScratch(WalletStoreTarget.base) }
+    }
+
+    /// Removes a scratch directory: the store's files, the store, the canary, the directory.
+    static func removeScratch(_ directory: String) {
+        for name in entries(directory + "/store") { unlink(directory + "/store/" + name) }
+        rmdir(directory + "/store")
+        for name in entries(directory) { unlink(directory + "/" + name) }
+        rmdir(directory)
+    }
+
+    /// A well-formed registry whose strings the fuzzer picks (raw JSON rarely keeps its shape
+    /// through mutation): ids, names and dates, with the reference's id and address by default.
+    static func builtRegistry(_ input: inout FuzzInput) -> [UInt8] {
+        func text(_ input: inout FuzzInput) -> String { String(decoding: input.zeroTerminatedBytes(maximum: 64), as: UTF8.self) }
+        var accounts: [[String: Any]] = []
+        for _ in 0..<input.int(in: 1...3) {
+            accounts.append([
+                "id": input.bool() ? text(&input) : referenceID,
+                "address": input.bool() ? text(&input) : referenceAddress,
+                "displayName": text(&input),
+                "createdAt": text(&input),
+                "lastUsed": text(&input),
+            ])
         }
+        let registry: [String: Any] = [
+            "version": 1, "accounts": accounts, "currentAccountId": input.bool() ? text(&input) : referenceID,
+        ]
+        return Array((try? JSONSerialization.data(withJSONObject: registry)) ?? Data())
     }
 
     /// List, rename the first wallet, delete the last; each step's result must agree with the last.
     static func checkRegistry(_ store: WalletStore) {
         guard let listed = try? store.list() else { return }
-        invariant(listed.filter(\.isCurrent).count <= 1, "\(listed.filter(\.isCurrent).count) current wallets")
+        // One current wallet (entries may share an id in a registry nobody wrote well).
+        invariant(Set(listed.filter(\.isCurrent).map(\.id)).count <= 1, "several current wallets")
         guard let first = listed.first else { return }
 
         if let renamed = try? store.rename(first.id, to: "fuzz renamed") {
             invariant(renamed.id == first.id && renamed.name == "fuzz renamed", "rename returned \(renamed)")
             let after = (try? store.list()) ?? []
             invariant(after.count == listed.count, "a rename changed the number of wallets")
-            for (old, new) in zip(listed, after) {
-                let name = old.id == first.id ? "fuzz renamed" : old.name
+            for (index, (old, new)) in zip(listed, after).enumerated() {
+                let name = index == 0 ? "fuzz renamed" : old.name
                 invariant(
                     new.id == old.id && new.name == name && new.address == old.address && new.createdAt == old.createdAt
                         && new.lastUsed == old.lastUsed && new.isCurrent == old.isCurrent,
@@ -142,6 +170,7 @@ enum WalletStoreTarget {
 
     /// The reference's files (Tests/TestSupport/Fixtures/reference-wallet), the seeds' shape.
     static let referenceID = "5539bee28ca4d7ae3e386ea8bb4d8f32"
+    static let referenceAddress = "SP1JAHE8GEHB0MCBGR8J6W0AA7TJEE1XKFTFJMQ5W"
     static let referenceRegistry = """
         {
           "version": 1,

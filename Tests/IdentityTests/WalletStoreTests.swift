@@ -291,6 +291,30 @@ enum WalletStoreFixture {
         }
     }
 
+    /// The wallet-store fuzz target's canary invariant: a registry id names a file in the store's
+    /// directory, so one with a slash (or a NUL, which ends the path early) reached other files:
+    /// deleting `../outside` unlinked `<store>/../outside.wallet.json`. Such a registry is malformed.
+    @Test(arguments: ["../outside", "/tmp/outside", "sub/dir", "registry.json\u{0}"])
+    func registryIDsThatAreNotFileNamesAreRefused(id: String) throws {
+        let parent = try TemporaryDirectory()
+        let store = parent.path + "/store"
+        try FileManager.default.createDirectory(atPath: store, withIntermediateDirectories: false)
+        let outside = parent.url("outside.wallet.json")
+        try Data(contentsOf: Vectors.referenceWalletDirectory.appendingPathComponent(WalletStoreFixture.walletFileName)).write(to: outside)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: outside.path)
+        var registry = try String(contentsOf: Vectors.referenceWalletDirectory.appendingPathComponent(WalletStore.registryFileName), encoding: .utf8)
+        let escaped = String(data: try JSONSerialization.data(withJSONObject: [id], options: .fragmentsAllowed), encoding: .utf8)!.dropFirst().dropLast()
+        registry = registry.replacingOccurrences(of: "\"id\": \"\(WalletStoreFixture.walletID)\"", with: "\"id\": \(escaped)")
+        try Data(registry.utf8).write(to: URL(fileURLWithPath: store + "/" + WalletStore.registryFileName))
+
+        let registryPath = store + "/" + WalletStore.registryFileName
+        let refused = WalletStoreError.malformedFile(path: registryPath, reason: "wallet id \"\(id)\" is not a file name")
+        #expect(throws: refused) { try WalletStore(directory: store).list() }
+        #expect(throws: refused) { try WalletStore(directory: store).delete(id) }
+        #expect(throws: refused) { try WalletStore(directory: store).rename(id, to: "moved") }
+        #expect(FileManager.default.fileExists(atPath: outside.path))
+    }
+
     @Test func oversizedWalletFileIsRefusedBeforeReading() throws {
         let directory = try TemporaryDirectory.withReferenceWallet()
         let url = directory.url(WalletStoreFixture.walletFileName)

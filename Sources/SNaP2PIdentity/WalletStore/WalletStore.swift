@@ -214,6 +214,11 @@ public struct WalletStore: Sendable {
         guard registry.version == WalletRegistry.currentVersion else {
             throw .malformedFile(path: path, reason: "unsupported version \(registry.version)")
         }
+        // An id names `<id>.wallet.json` in this directory: a slash would reach other directories
+        // (a delete unlinked `../x.wallet.json`), a NUL would end the path early.
+        if let entry = registry.accounts.first(where: { $0.id.contains("/") || $0.id.contains("\u{0}") }) {
+            throw .malformedFile(path: path, reason: "wallet id \"\(entry.id)\" is not a file name")
+        }
         return registry
     }
 
