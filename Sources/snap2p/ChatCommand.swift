@@ -58,6 +58,8 @@ struct ChatCommand: AsyncParsableCommand {
 
     @OptionGroup var walletOptions: WalletUnlockOptions
 
+    @OptionGroup var keepaliveOptions: KeepaliveOptions
+
     func validate() throws {
         guard (address == nil) != (listen == nil) else {
             throw ValidationError("give either HOST:PORT to dial or --listen PORT to wait, not both or neither")
@@ -108,7 +110,8 @@ struct ChatCommand: AsyncParsableCommand {
                 printedToken = Hex.encode(tokens.issue())
             }
         }
-        let configuration = PeerConfiguration(network: network, visibility: stealth ? .stealth : .public, inviteTokens: tokens)
+        let configuration = PeerConfiguration(
+            network: network, visibility: stealth ? .stealth : .public, inviteTokens: tokens, keepalive: keepaliveOptions.keepalive)
         return (configuration, printedToken)
     }
 

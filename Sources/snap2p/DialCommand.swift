@@ -51,6 +51,8 @@ struct DialCommand: AsyncParsableCommand {
 
     @OptionGroup var walletOptions: WalletUnlockOptions
 
+    @OptionGroup var keepaliveOptions: KeepaliveOptions
+
     func validate() throws {
         guard self.repeat >= 1 else { throw ValidationError("--repeat must be at least 1") }
         guard self.repeat == 1 || handshakeOnly else { throw ValidationError("--repeat needs --handshake-only") }
@@ -63,7 +65,7 @@ struct DialCommand: AsyncParsableCommand {
         let inviteToken = try token.map(PeerEventOutput.decodeToken)
         let peer = Peer(
             wallet: try walletOptions.unlockOrExit(testnet: testnet, json: json),
-            configuration: PeerConfiguration(network: testnet ? .testnet : .mainnet))
+            configuration: PeerConfiguration(network: testnet ? .testnet : .mainnet, keepalive: keepaliveOptions.keepalive))
         do {
             if handshakeOnly {
                 try await handshakes(peer: peer, inviteToken: inviteToken, output: output)
