@@ -122,12 +122,12 @@ import Testing
     }
 }
 
-private func jsonObject(_ line: String) throws -> [String: Any] {
+func jsonObject(_ line: String) throws -> [String: Any] {
     try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "not a JSON object: \(line)")
 }
 
 /// `snap2p listen 0 --host 127.0.0.1 ...` running in the background, with its ready line read.
-private struct RunningListener {
+struct RunningListener {
     let process: RunningProcess
     let readyLine: String
     let port: Int

@@ -134,8 +134,9 @@ struct ChatConversation {
         case .streamClosed(.ok)?:
             return left(leftFirst: leftFirst)
         case .connectionClosed(.connectionClosed, _)?:
-            // A clean hang-up leaves the connection without an error; a broken one records why.
-            guard let broken = await connection.closed() else { return left(leftFirst: leftFirst) }
+            // A clean hang-up (the reference closes the connection with the chat stream open)
+            // leaves without an error or with a plain EOF; a broken one (a reset) records why.
+            guard let broken = await connection.closed(), broken != .closedByPeer else { return left(leftFirst: leftFirst) }
             cause = broken
         default:
             break

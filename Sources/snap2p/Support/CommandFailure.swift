@@ -137,9 +137,12 @@ extension CommandFailure {
                 "the handshake with \(address) did not complete in time (\(named))",
                 "is \(address) a SNaP2P peer? A stealth listener stays silent without its --token")
         case .connectionClosed:
+            let rateLimit = "a listener also hangs up at once on an address over its --rate-limit: wait, then try again"
             return failure(
                 "\(address) closed the connection during the handshake (\(named))",
-                usedToken ? "is \(address) a SNaP2P peer?" : "if it is a stealth listener, pass the token it printed: --token HEX")
+                usedToken
+                    ? "is \(address) a SNaP2P peer? \(rateLimit.prefix(1).uppercased() + rateLimit.dropFirst())"
+                    : "if it is a stealth listener, pass the token it printed: --token HEX; \(rateLimit)")
         default:
             return failure("the handshake with \(address) failed (\(named))", nil)
         }
@@ -157,6 +160,13 @@ extension CommandFailure {
             return CommandFailure(
                 "a message from \(remote) failed to decrypt, so the session was closed (AUTH_FAILED)",
                 hint: "something between the peers altered the traffic", status: .sessionLost, code: .authFailed)
+        case .connectionClosed(.connectionClosed, let reason):
+            // Usually the transport ended while a stream still waited for the remote; the reason
+            // names the cause ("connection reset by peer", "connection closed by peer").
+            return CommandFailure(
+                "the session with \(remote) was cut off: \(reason ?? "connection closed by peer") (CONNECTION_CLOSED)",
+                hint: "the other side stopped (it exited, crashed or was killed) or the network dropped the connection",
+                status: .sessionLost, code: .connectionClosed)
         default:
             return CommandFailure("the session with \(remote) ended: \(error)", status: .sessionLost, code: error.code)
         }
