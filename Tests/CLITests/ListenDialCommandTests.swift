@@ -112,6 +112,26 @@ import Testing
         #expect(result.lines.contains("Echo on stream 0: Hello from SNaP2P!"))
     }
 
+    @Test func dialWithAnotherExpectedPrincipalNamesTheMismatch() async throws {
+        let listener = try await RunningListener.start(["--testnet"])
+        defer { listener.stop() }
+        let actual = try #require(listener.principal)
+        let expected = "stacks:ST2D2TNE4QPSMKSYS4FNKW1Q1C56CMQHN08Q0VHSJ"
+        let address = "127.0.0.1:\(listener.port)"
+        let refused = try await SNaP2PExecutable.run(["dial", address, "--testnet", "--expect", expected, "--json"])
+        #expect(refused.status == 3)
+        let error = try #require(try refused.lines.map(jsonObject).last)
+        #expect(error["code"] as? String == "NOT_ALLOWED")
+        #expect(error["error"] as? String == "principal mismatch: expected \(expected), but \(address) proved to be \(actual)")
+        #expect(!refused.standardError.contains("clock"), "\(refused.standardError)")
+
+        let admitted = try await SNaP2PExecutable.run(["dial", address, "--testnet", "--expect", actual])
+        #expect(admitted.status == 0, "\(admitted.standardError)")
+        let invalid = try await SNaP2PExecutable.run(["dial", address, "--testnet", "--expect", "ST2D2TNE4QPSMKSYS4FNKW1Q1C56CMQHN08Q0VHSJ"])
+        #expect(invalid.status == 64)
+        #expect(invalid.standardError.contains("--expect"))
+    }
+
     @Test func unreachablePeerFails() async throws {
         let refusing = try RefusingPort()
         let port = refusing.port

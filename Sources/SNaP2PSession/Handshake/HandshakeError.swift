@@ -39,8 +39,8 @@ public struct HandshakeError: Error, Sendable, CustomStringConvertible {
         case notKnocked
         /// AUTH_OK echoed another session id than the one the listener chose.
         case sessionIDMismatch
-        /// AUTH_OK named another principal than the attestation.
-        case principalMismatch
+        /// AUTH_OK named another principal than the attestation proved.
+        case principalMismatch(attested: Principal, named: Principal)
         /// A malformed AUTH_OK (session id not 32 bytes, principal not parseable).
         case invalidAuthOK
     }

@@ -124,6 +124,15 @@ extension CommandFailure {
             return failure(
                 "the peers are on different Stacks networks (\(named))",
                 "use --testnet on both sides, or on neither (a wallet's network must match too)")
+        case .authFailed where reason?.hasPrefix("principal mismatch") == true:
+            // We refused: the listener's AUTH_OK named another principal than its attestation proved.
+            return failure(
+                "\(address) did not prove who it claims to be (AUTH_FAILED): \(reason ?? "")",
+                "a clock is not the cause: the peer's software is faulty, or something between the peers tampers with the handshake")
+        case .authFailed where reason?.contains("principal differs") == true:
+            return failure(
+                "\(address) refused our AUTH_OK: it named another principal than our attestation (\(named))",
+                "a clock is not the cause: this side's identity setup is inconsistent")
         case .attestationInvalid, .authFailed:
             return failure("the identity proof was rejected (\(named))", "check that both computers' clocks are right")
         case .attestationExpired:
