@@ -56,11 +56,6 @@ public enum SNaP2PError: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 extension SNaP2PError {
-    /// How a session and its streams end when the remote closed the connection (EOF) while a
-    /// stream still waited for its bytes: a peer that stopped mid-transfer, or the TypeScript
-    /// reference leaving a chat. A reset reads `connection reset by peer` instead.
-    public static let closedByPeer = SNaP2PError.connectionClosed(code: .connectionClosed, reason: SessionStateMachine.closedByPeer)
-
     /// The error a session's end means to the application; `nil` for a clean close by either side.
     init?(_ end: SessionEnd) {
         switch end.phase {
