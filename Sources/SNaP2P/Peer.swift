@@ -194,7 +194,8 @@ public final class Peer: Sendable {
             capabilities: configuration.capabilities.map(\.rawValue),
             inviteToken: inviteToken,
             inviteTokenVerifier: configuration.inviteTokens,
-            authorizationPolicy: configuration.authorization
+            authorizationPolicy: configuration.authorization,
+            noisePolicy: configuration.noisePolicy
         )
         return SessionSettings(
             session: SessionConfiguration(

@@ -270,7 +270,7 @@ final class SessionHandler: ChannelDuplexHandler {
     private func becomeEstablished(_ info: EstablishedSessionInfo, context: ChannelHandlerContext) {
         guard case .handshaking(let established) = lifecycle, let link else { return }
         if logger.logLevel <= .debug { logger[metadataKey: "peer"] = "\(info.remotePrincipal)" }
-        logger.debug("session established", metadata: ["features": "\(info.features)"])
+        logger.debug("session established", metadata: ["features": "\(info.features)", "noise": "\(info.noiseSchedule)"])
         let (incomingStreams, continuation) = AsyncStream.makeStream(of: SNaP2PStream.self)
         let connection = Connection(
             info: info,
