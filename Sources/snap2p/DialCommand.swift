@@ -43,6 +43,9 @@ struct DialCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The invite token of a stealth listener (hex).", valueName: "hex"))
     var token: String?
 
+    @Option(help: NoisePolicyOption.help)
+    var noise = NoisePolicyOption.preferStandard
+
     @Flag(help: "Use a testnet identity (ST... principals).")
     var testnet = false
 
@@ -63,7 +66,7 @@ struct DialCommand: AsyncParsableCommand {
         let inviteToken = try token.map(PeerEventOutput.decodeToken)
         let peer = Peer(
             wallet: try walletOptions.unlockOrExit(testnet: testnet, json: json),
-            configuration: PeerConfiguration(network: testnet ? .testnet : .mainnet))
+            configuration: PeerConfiguration(network: testnet ? .testnet : .mainnet, noisePolicy: noise.policy))
         do {
             if handshakeOnly {
                 try await handshakes(peer: peer, inviteToken: inviteToken, output: output)
@@ -94,7 +97,7 @@ struct DialCommand: AsyncParsableCommand {
         for _ in 0..<self.repeat {
             let begun = clock.now
             let connection = try await connect(peer: peer, inviteToken: inviteToken)
-            output.connected(principal: connection.remotePrincipal, from: nil, handshakeTime: clock.now - begun)
+            output.connected(connection, from: nil, handshakeTime: clock.now - begun)
             await connection.close()
         }
         guard self.repeat > 1 else { return }
@@ -112,7 +115,7 @@ struct DialCommand: AsyncParsableCommand {
         let clock = ContinuousClock()
         let begun = clock.now
         let connection = try await connect(peer: peer, inviteToken: inviteToken)
-        output.connected(principal: connection.remotePrincipal, from: nil, handshakeTime: clock.now - begun)
+        output.connected(connection, from: nil, handshakeTime: clock.now - begun)
         let payload: EchoPayload = bytes.map { .deterministic(count: $0) } ?? .text(message)
         let start = clock.now
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -274,7 +274,7 @@ final class SessionHandler: ChannelDuplexHandler {
         let (incomingStreams, continuation) = AsyncStream.makeStream(of: SNaP2PStream.self)
         let connection = Connection(
             info: info,
-            remoteAddress: context.channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" },
+            remoteAddress: context.channel.remoteAddress?.displayText,
             link: link,
             incoming: incomingStreams,
             closeFuture: closed.futureResult
