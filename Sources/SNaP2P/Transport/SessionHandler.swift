@@ -312,7 +312,10 @@ final class SessionHandler: ChannelDuplexHandler {
         let error = SNaP2PError(end)
         switch lifecycle {
         case .handshaking(let established):
-            established.fail(error ?? .handshakeFailed(code: .connectionClosed, reason: end.reason))
+            // The dialer learns of the failure once the socket is closed, so a refusal (AUTH_FAIL)
+            // has reached the kernel even if the process exits at once.
+            let failure = error ?? .handshakeFailed(code: .connectionClosed, reason: end.reason)
+            context.channel.closeFuture.whenComplete { _ in established.fail(failure) }
         case .established(let incoming):
             incoming.finish()
         case .closed:

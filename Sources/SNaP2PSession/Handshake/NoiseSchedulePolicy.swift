@@ -30,7 +30,7 @@ public enum NoiseSchedulePolicy: Sendable, Hashable, CaseIterable {
     }
 
     /// The listener's choice for what the dialer offered; `nil` when it must refuse the dialer.
-    func schedule(answering offer: NoiseScheduleOffer?) -> NoiseKeySchedule? {
+    package func schedule(answering offer: NoiseScheduleOffer?) -> NoiseKeySchedule? {
         let offersStandard = offer?.schedules.contains(.standard) ?? false
         switch self {
         case .preferStandard: return offersStandard ? .standard : .reference
