@@ -89,8 +89,19 @@ let package = Package(
         ),
         // Largest single allocation while a fuzz input runs (AddressSanitizer's malloc hooks).
         .target(name: "CFuzzAllocationProbe", path: "Fuzz/AllocationProbe"),
-        // Golden vectors (copied from the reference implementation's runs) and helpers to load them.
-        .target(name: "TestSupport", dependencies: ["SNaP2PWire"], path: "Tests/TestSupport", resources: [.copy("Fixtures")]),
+        // Golden vectors (copied from the reference implementation's runs), helpers to load them,
+        // and a tampering TCP relay for end-to-end and CLI tests.
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "SNaP2PWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Tests/TestSupport",
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(name: "WireTests", dependencies: ["SNaP2PWire", "TestSupport", crypto]),
         .testTarget(name: "NoiseTests", dependencies: ["SNaP2PNoise", "TestSupport", crypto]),
         .testTarget(name: "IdentityTests", dependencies: ["SNaP2PIdentity", "SNaP2PWire", "TestSupport", crypto]),

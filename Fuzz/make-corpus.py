@@ -6,7 +6,6 @@ Tests/TestSupport/Fixtures. Run it again when the vectors or a target's input la
 import hashlib
 import json
 import os
-import shutil
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIXTURES = os.path.join(ROOT, "Tests", "TestSupport", "Fixtures")
@@ -158,11 +157,19 @@ for i, row in enumerate(trezor["english"][::4]):
 add("mnemonic", "built-12", bytes([1, 0]) + bytes(64))
 add("mnemonic", "entropy-16", bytes([2, 16]) + bytes(range(16)))
 
-# Only the directories written here are replaced; targets seeded another way keep their seeds.
+# Noise schedule offers: the message-1 payload a listener reads.
+add("noise-offer", "std1", h("a1656e6f697365816473746431"))
+add("noise-offer", "later-version-first", h("a2656e6f6973658264737464396473746431617601"))
+add("noise-offer", "not-an-array", h("a1656e6f6973656473746431"))
+
+# Only the directories written here are replaced; targets seeded another way keep their seeds, and
+# so do the inputs of fixed bugs (files named regression-*).
 for target, files in sorted(seeds.items()):
     directory = os.path.join(CORPUS, target)
-    shutil.rmtree(directory, ignore_errors=True)
-    os.makedirs(directory)
+    os.makedirs(directory, exist_ok=True)
+    for name in os.listdir(directory):
+        if not name.startswith("regression-"):
+            os.remove(os.path.join(directory, name))
     for name, data in sorted(files.items()):
         safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in name)
         with open(os.path.join(directory, safe), "wb") as f:

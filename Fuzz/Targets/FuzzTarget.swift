@@ -35,6 +35,7 @@ struct FuzzTarget: Sendable {
         AttestationTarget.target,
         SignedAttestationTarget.target,
         NoiseTarget.target,
+        NoiseOfferTarget.target,
         HandshakeTarget.target,
         HandshakePeerTarget.target,
         MultiplexerTarget.target,

@@ -250,7 +250,18 @@ struct ScriptedPeer {
     }
 
     mutating func writeNoise(_ input: inout FuzzInput) -> [UInt8] {
-        let payload: [UInt8] = input.int(in: 0...15) == 15 ? input.lengthPrefixedBytes(maximum: 32) : []
+        var payload: [UInt8] = []
+        if role == .initiator && noise.remoteStaticPublicKey == nil {
+            // Message 1: no payload (the reference), the standard-schedule offer, or fuzzed bytes;
+            // the machine (a listener) answers under the schedule its policy picks for it.
+            switch input.int(in: 0...15) {
+            case 15: payload = input.lengthPrefixedBytes(maximum: 32)
+            case 14: payload = NoiseScheduleOffer(schedules: [.standard]).encoded()
+            default: break
+            }
+            let schedule = machineConfiguration.noisePolicy.schedule(answering: NoiseScheduleOffer(payload: payload)) ?? .reference
+            invariant((try? noise.select(schedule: schedule)) != nil, "the peer could not choose its schedule")
+        }
         guard var message = try? noise.writeMessage(payload: payload) else {
             invariant(false, "the peer's Noise write failed")
             return []
@@ -326,7 +337,7 @@ struct ScriptedPeer {
             refused = true
             return []
         }
-        guard (try? noise.readMessage(frame)) != nil else {
+        guard let payload = try? noise.readMessage(frame) else {
             // Only possible when we altered our own Noise message (the keys no longer agree).
             invariant(deviated, "the machine's Noise message does not read at the peer")
             stage = .stopped
@@ -334,6 +345,10 @@ struct ScriptedPeer {
         }
         switch role {
         case .responder:
+            if !noise.isComplete, let offer = NoiseScheduleOffer(payload: payload), offer.schedules.contains(.standard), input.bool() {
+                // A listener that takes the machine's offer, as a Swift peer does.
+                invariant((try? noise.select(schedule: .standard)) != nil, "the peer could not choose its schedule")
+            }
             if noise.isComplete {
                 finishNoise()
                 stage = .hello

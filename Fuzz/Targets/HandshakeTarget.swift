@@ -27,7 +27,8 @@ enum HandshakeTarget {
             network: .mainnet,
             visibility: visibility,
             inviteToken: knocks ? token : nil,
-            inviteTokenVerifier: input.bool() ? verifier : nil)
+            inviteTokenVerifier: input.bool() ? verifier : nil,
+            noisePolicy: input.pick(NoiseSchedulePolicy.allCases))
         let now = Identities.now &+ UInt64(bitPattern: Int64(input.int(in: -1000...1000)))
         var machine = HandshakeStateMachine(configuration: configuration, random: FuzzRandomSource(state: input.uint64()))
         var log = ActionLog()

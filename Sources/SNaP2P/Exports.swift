@@ -1,4 +1,5 @@
 import SNaP2PIdentity
+import SNaP2PNoise
 import SNaP2PSession
 import SNaP2PWire
 
@@ -49,3 +50,7 @@ public typealias ConnectionRateLimit = SNaP2PSession.ConnectionRateLimit
 public typealias SessionFeatures = SNaP2PSession.SessionFeatures
 /// A HELLO capability flag.
 public typealias SessionCapability = SNaP2PSession.SessionCapability
+/// Which Noise key schedule sessions may use.
+public typealias NoiseSchedulePolicy = SNaP2PSession.NoiseSchedulePolicy
+/// The Noise key schedule a session uses: standard, or the TypeScript reference's.
+public typealias NoiseKeySchedule = SNaP2PNoise.NoiseKeySchedule

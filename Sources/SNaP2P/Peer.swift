@@ -57,6 +57,10 @@ public final class Peer: Sendable {
             of: Connection.self,
             bufferingPolicy: .bufferingOldest(Self.unacceptedConnectionLimit)
         )
+        let (failures, failureContinuation) = AsyncStream.makeStream(
+            of: FailedHandshake.self,
+            bufferingPolicy: .bufferingNewest(Listener.failureBufferLimit)
+        )
         let configuration = self.configuration
         let credentials = self.credentials
         let rateLimit = configuration.effectiveRateLimit
@@ -94,6 +98,11 @@ public final class Peer: Sendable {
                             connection.link.execute { $0.close(code: nil) }
                         }
                     }
+                    let remoteAddress = channel.remoteAddress?.displayText
+                    established.futureResult.whenFailure { error in
+                        let error = error as? SNaP2PError ?? .handshakeFailed(code: .internalError, reason: "\(error)")
+                        failureContinuation.yield(FailedHandshake(remoteAddress: remoteAddress, error: error))
+                    }
                 }
             }
         let serverChannel: any Channel
@@ -102,7 +111,10 @@ public final class Peer: Sendable {
         } catch {
             throw SNaP2PError.connectionFailed(reason: "cannot listen on \(address.host):\(address.port): \(error)")
         }
-        serverChannel.closeFuture.whenComplete { _ in continuation.finish() }
+        serverChannel.closeFuture.whenComplete { _ in
+            continuation.finish()
+            failureContinuation.finish()
+        }
         let boundPort = serverChannel.localAddress?.port ?? address.port
         logger.debug("listening", metadata: ["host": "\(address.host)", "port": "\(boundPort)"])
         let renewal = Task { [credentials] in await credentials.keepRenewed() }
@@ -111,6 +123,7 @@ public final class Peer: Sendable {
             port: boundPort,
             serverChannel: serverChannel,
             connections: connections,
+            failedHandshakes: failures,
             renewal: renewal
         )
     }
@@ -194,7 +207,8 @@ public final class Peer: Sendable {
             capabilities: configuration.capabilities.map(\.rawValue),
             inviteToken: inviteToken,
             inviteTokenVerifier: configuration.inviteTokens,
-            authorizationPolicy: configuration.authorization
+            authorizationPolicy: configuration.authorization,
+            noisePolicy: configuration.noisePolicy
         )
         return SessionSettings(
             session: SessionConfiguration(

@@ -27,6 +27,9 @@ public struct PeerConfiguration: Sendable {
     public var maximumStreams: Int
     /// Offers the `fc1` flow-control capability; used only when the remote offers it too.
     public var flowControl: Bool
+    /// Which Noise key schedule sessions may use: by default standard Noise with peers that offer
+    /// or take it (Swift peers) and the reference schedule with those that do not (TypeScript).
+    public var noisePolicy: NoiseSchedulePolicy
     /// Protocols that serve the streams remotes open with their label (see ``StreamProtocols``).
     public var streamProtocols: StreamProtocols
     /// Unread bytes a session holds for a remote without fc1 (a TypeScript peer) before it stops
@@ -74,6 +77,7 @@ public struct PeerConfiguration: Sendable {
         keepalive: Keepalive = Keepalive(),
         maximumStreams: Int = 100,
         flowControl: Bool = true,
+        noisePolicy: NoiseSchedulePolicy = .preferStandard,
         receiveBuffer: Int = 1 << 20,
         attestationValidity: Duration = .seconds(24 * 60 * 60),
         logger: Logger = Logger(label: "snap2p", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -88,6 +92,7 @@ public struct PeerConfiguration: Sendable {
         self.keepalive = keepalive
         self.maximumStreams = maximumStreams
         self.flowControl = flowControl
+        self.noisePolicy = noisePolicy
         self.streamProtocols = StreamProtocols()
         self.receiveBuffer = receiveBuffer
         self.attestationValidity = attestationValidity

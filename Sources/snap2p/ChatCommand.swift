@@ -50,6 +50,9 @@ struct ChatCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The invite token (hex): to dial a stealth listener, or for --stealth to accept.", valueName: "hex"))
     var token: String?
 
+    @Option(help: NoisePolicyOption.help)
+    var noise = NoisePolicyOption.preferStandard
+
     @Flag(help: "Use a testnet identity (ST... principals); both sides must agree.")
     var testnet = false
 
@@ -111,7 +114,8 @@ struct ChatCommand: AsyncParsableCommand {
             }
         }
         let configuration = PeerConfiguration(
-            network: network, visibility: stealth ? .stealth : .public, inviteTokens: tokens, keepalive: keepaliveOptions.keepalive)
+            network: network, visibility: stealth ? .stealth : .public, inviteTokens: tokens,
+            keepalive: keepaliveOptions.keepalive, noisePolicy: noise.policy)
         return (configuration, printedToken)
     }
 
@@ -125,7 +129,7 @@ struct ChatCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure.dialing(error, address: address, localPrincipal: peer.principal, usedToken: token != nil)
         }
-        output.connected(to: connection.remotePrincipal, from: nil, handshakeTime: clock.now - start)
+        output.connected(connection, from: nil, handshakeTime: clock.now - start)
         do {
             return (connection, try await connection.openStream(label: ChatLineSplitter.streamLabel), address)
         } catch {
@@ -147,7 +151,7 @@ struct ChatCommand: AsyncParsableCommand {
         guard let connection = await connections.next() else { throw CommandFailure("the listener stopped before anyone connected") }
         await listener.close()
         let remoteName = connection.remotePrincipal.description
-        output.connected(to: connection.remotePrincipal, from: connection.remoteAddress, handshakeTime: nil)
+        output.connected(connection, from: connection.remoteAddress, handshakeTime: nil)
         var streams = connection.incomingStreams.makeAsyncIterator()
         while let stream = await streams.next() {
             if stream.label == ChatLineSplitter.streamLabel { return (connection, stream, remoteName) }

@@ -44,6 +44,9 @@ struct DialCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The invite token of a stealth listener (hex).", valueName: "hex"))
     var token: String?
 
+    @Option(help: NoisePolicyOption.help)
+    var noise = NoisePolicyOption.preferStandard
+
     @Flag(help: "Use a testnet identity (ST... principals).")
     var testnet = false
 
@@ -72,7 +75,8 @@ struct DialCommand: AsyncParsableCommand {
         let output = PeerEventOutput(json: json)
         let inviteToken = try token.map(PeerEventOutput.decodeToken)
         let expected = try expect.map { ExpectedPrincipalPolicy(try Principal($0)) }
-        var configuration = PeerConfiguration(network: testnet ? .testnet : .mainnet, keepalive: keepaliveOptions.keepalive)
+        var configuration = PeerConfiguration(
+            network: testnet ? .testnet : .mainnet, keepalive: keepaliveOptions.keepalive, noisePolicy: noise.policy)
         if let expected { configuration.authorization = expected }
         let peer = Peer(wallet: try walletOptions.unlockOrExit(testnet: testnet, json: json), configuration: configuration)
         do {
@@ -108,7 +112,7 @@ struct DialCommand: AsyncParsableCommand {
         for _ in 0..<self.repeat {
             let begun = clock.now
             let connection = try await connect(peer: peer, inviteToken: inviteToken)
-            output.connected(principal: connection.remotePrincipal, from: nil, handshakeTime: clock.now - begun)
+            output.connected(connection, from: nil, handshakeTime: clock.now - begun)
             await connection.close()
         }
         guard self.repeat > 1 else { return }
@@ -126,7 +130,7 @@ struct DialCommand: AsyncParsableCommand {
         let clock = ContinuousClock()
         let begun = clock.now
         let connection = try await connect(peer: peer, inviteToken: inviteToken)
-        output.connected(principal: connection.remotePrincipal, from: nil, handshakeTime: clock.now - begun)
+        output.connected(connection, from: nil, handshakeTime: clock.now - begun)
         let payload: EchoPayload = bytes.map { .deterministic(count: $0) } ?? .text(message)
         let start = clock.now
         try await withThrowingTaskGroup(of: Void.self) { group in

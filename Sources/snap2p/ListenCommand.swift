@@ -34,7 +34,7 @@ struct ListenCommand: AsyncParsableCommand {
     @Flag(help: "Use a testnet identity (ST... principals) and accept only testnet peers.")
     var testnet = false
 
-    @Flag(help: "Print one JSON object per line (events: ready, connected, closed).")
+    @Flag(help: "Print one JSON object per line (events: ready, connected, handshake_failed, closed).")
     var json = false
 
     @OptionGroup var walletOptions: WalletUnlockOptions
@@ -44,6 +44,9 @@ struct ListenCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("The invite token to accept (hex, 16-32 bytes); generated when omitted.", valueName: "hex"))
     var token: String?
+
+    @Option(help: NoisePolicyOption.help)
+    var noise = NoisePolicyOption.preferStandard
 
     @Option(help: ArgumentHelp("Admit only this principal (repeatable).", valueName: "principal"))
     var allow: [String] = []
@@ -84,7 +87,8 @@ struct ListenCommand: AsyncParsableCommand {
             authorization: allowlist.isEmpty ? AllowAllPolicy() : AllowlistPolicy(Set(allowlist)),
             inviteTokens: tokens,
             rateLimit: rateLimit?.setting ?? .automatic,
-            keepalive: keepaliveOptions.keepalive
+            keepalive: keepaliveOptions.keepalive,
+            noisePolicy: noise.policy
         )
         let peer = Peer(wallet: try walletOptions.unlockOrExit(testnet: testnet, json: json), configuration: configuration)
         let listener: Listener
@@ -97,6 +101,9 @@ struct ListenCommand: AsyncParsableCommand {
             principal: peer.principal, host: listener.host, port: listener.port, token: printedToken,
             maximumSessions: FileDescriptorLimit.maximumSessions)
         await withDiscardingTaskGroup { group in
+            group.addTask {
+                for await failure in listener.failedHandshakes { output.handshakeFailed(failure) }
+            }
             for await connection in listener {
                 group.addTask { await Self.serve(connection, output: output) }
             }
@@ -105,7 +112,7 @@ struct ListenCommand: AsyncParsableCommand {
 
     /// Echoes every stream of one connection until it ends.
     private static func serve(_ connection: Connection, output: PeerEventOutput) async {
-        output.connected(principal: connection.remotePrincipal, from: connection.remoteAddress, handshakeTime: nil)
+        output.connected(connection, from: connection.remoteAddress, handshakeTime: nil)
         await withDiscardingTaskGroup { group in
             for await stream in connection.incomingStreams {
                 group.addTask {
@@ -158,15 +165,28 @@ struct PeerEventOutput: Sendable {
         emit(event, text: text)
     }
 
-    func connected(principal: Principal, from remote: String?, handshakeTime: Duration?) {
+    /// A session is up: who, from where, how long the handshake took, and which Noise schedule.
+    func connected(_ connection: Connection, from remote: String?, handshakeTime: Duration?) {
         var event = PeerEvent("connected")
-        event.principal = principal.description
+        event.principal = connection.remotePrincipal.description
         event.remote = remote
+        event.noise = connection.noiseSchedule.description
         event.handshakeMilliseconds = handshakeTime.map(Self.milliseconds)
-        var text = "Connected: \(principal)"
+        var text = "Connected: \(connection.remotePrincipal)"
         if let remote { text += " from \(remote)" }
-        if let handshakeTime { text += " (handshake \(Self.format(Self.milliseconds(handshakeTime))) ms)" }
+        var details = ["\(connection.noiseSchedule) Noise"]
+        if let handshakeTime { details.insert("handshake \(Self.format(Self.milliseconds(handshakeTime))) ms", at: 0) }
+        text += " (\(details.joined(separator: ", ")))"
         emit(event, text: text)
+    }
+
+    /// A dialer's handshake failed; the listener carries on.
+    func handshakeFailed(_ failure: FailedHandshake) {
+        var event = PeerEvent("handshake_failed")
+        event.remote = failure.remoteAddress
+        event.code = failure.error.code?.description
+        event.error = failure.error.description
+        emit(event, text: "Handshake failed" + (failure.remoteAddress.map { " from \($0)" } ?? "") + ": \(failure.error)")
     }
 
     func closed(principal: Principal, error: SNaP2PError?) {

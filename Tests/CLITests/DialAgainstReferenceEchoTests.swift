@@ -5,7 +5,7 @@ import Testing
 /// every byte but never half-closes its side of the stream (Node's `allowHalfOpen`).
 @Suite struct DialAgainstReferenceEchoTests {
     @Test func dialVerifiesTheEchoWithoutWaitingForAFin() async throws {
-        let server = Peer(configuration: PeerConfiguration(network: .testnet, flowControl: false))
+        let server = Peer(configuration: PeerConfiguration(network: .testnet, flowControl: false, noisePolicy: .referenceOnly))
         let listener = try await server.listen(host: "127.0.0.1", port: 0)
         let serving = Task {
             await withDiscardingTaskGroup { group in

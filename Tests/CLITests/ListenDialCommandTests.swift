@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `snap2p listen` and `snap2p dial`, both run as separate processes on 127.0.0.1.
 @Suite struct ListenDialCommandTests {
@@ -109,6 +110,7 @@ import Testing
         let result = try await SNaP2PExecutable.run(["dial", "127.0.0.1:\(listener.port)", "--testnet"])
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.lines.first?.hasPrefix("Connected: stacks:ST") == true)
+        #expect(result.lines.first?.hasSuffix(", standard Noise)") == true, "\(result.lines)")
         #expect(result.lines.contains("Echo on stream 0: Hello from SNaP2P!"))
     }
 
@@ -130,6 +132,65 @@ import Testing
         let invalid = try await SNaP2PExecutable.run(["dial", address, "--testnet", "--expect", "ST2D2TNE4QPSMKSYS4FNKW1Q1C56CMQHN08Q0VHSJ"])
         #expect(invalid.status == 64)
         #expect(invalid.standardError.contains("--expect"))
+    }
+
+    // MARK: Noise key schedule
+
+    @Test func bothSidesShowTheNegotiatedNoiseSchedule() async throws {
+        let listener = try await RunningListener.start(["--testnet"])
+        defer { listener.stop() }
+        for (option, expected) in [("prefer-standard", "standard"), ("require-standard", "standard"), ("reference-only", "reference")] {
+            let result = try await SNaP2PExecutable.run(["dial", "127.0.0.1:\(listener.port)", "--testnet", "--noise", option, "--json"])
+            #expect(result.status == 0, "\(option): \(result.standardError)")
+            #expect(try result.lines.map(jsonObject).first?["noise"] as? String == expected, "\(option)")
+            let connected = try await listener.nextEvent()
+            #expect(connected["event"] as? String == "connected")
+            #expect(connected["noise"] as? String == expected, "\(option)")
+            #expect(try await listener.nextEvent()["event"] as? String == "closed")
+        }
+    }
+
+    @Test func requiringStandardNoiseAgainstAReferenceOnlyPeerFailsOnBothSides() async throws {
+        let listener = try await RunningListener.start(["--testnet", "--noise", "reference-only"])
+        defer { listener.stop() }
+        let result = try await SNaP2PExecutable.run([
+            "dial", "127.0.0.1:\(listener.port)", "--testnet", "--noise", "require-standard", "--json",
+        ])
+        #expect(result.status == 3, "\(result.standardError)")
+        let events = try result.lines.map(jsonObject)
+        #expect(events.map { $0["event"] as? String } == ["error"])
+        #expect(events.last?["code"] as? String == "VERSION_UNSUPPORTED")
+        #expect(result.standardError.contains("disagree on the Noise key schedule"), "\(result.standardError)")
+
+        let failed = try await listener.nextEvent()
+        #expect(failed["event"] as? String == "handshake_failed")
+        #expect(failed["code"] as? String == "VERSION_UNSUPPORTED")
+        #expect((failed["remote"] as? String)?.hasPrefix("127.0.0.1:") == true)
+    }
+
+    @Test func aRelayThatStripsTheNoiseOfferFailsTheHandshakeOnBothSides() async throws {
+        let listener = try await RunningListener.start(["--testnet"])
+        defer { listener.stop() }
+        // Noise message 1 is the dialer's first frame: its ephemeral key, then the offer.
+        let proxy = try await TamperingProxy.start(
+            targetPort: listener.port, mode: .rewriteDialerFrame(number: 1, rewrite: { Array($0.prefix(32)) }))
+        let result = try await SNaP2PExecutable.run(["dial", "127.0.0.1:\(proxy.port)", "--testnet", "--json"])
+        await proxy.close()
+        #expect(result.status == 3, "\(result.standardError)")
+        let events = try result.lines.map(jsonObject)
+        #expect(events.map { $0["event"] as? String } == ["error"])
+        #expect(events.last?["code"] as? String == "HANDSHAKE_FAILED")
+
+        let failed = try await listener.nextEvent()
+        #expect(failed["event"] as? String == "handshake_failed")
+        #expect(failed["code"] as? String == "HANDSHAKE_FAILED")
+        #expect((failed["error"] as? String)?.contains("Noise message 2 failed to authenticate") == true, "\(failed)")
+    }
+
+    @Test func anUnknownNoisePolicyIsRefused() async throws {
+        let result = try await SNaP2PExecutable.run(["dial", "127.0.0.1:9", "--noise", "fancy"])
+        #expect(result.status != 0)
+        #expect(result.standardError.contains("--noise"), "\(result.standardError)")
     }
 
     @Test func unreachablePeerFails() async throws {

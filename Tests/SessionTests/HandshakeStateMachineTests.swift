@@ -295,6 +295,9 @@ import TestSupport
                 }
                 #expect(attested == dialerPeer.wallet.principal)
                 #expect(named == listenerPeer.wallet.principal)
+                // The words the application gets (and the CLI shows) name both.
+                #expect(actions.closeError?.reason.description
+                    == "principal mismatch: the attestation proves \(attested) but AUTH_OK names \(named)")
             }
         }
     }

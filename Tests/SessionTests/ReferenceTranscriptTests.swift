@@ -45,7 +45,10 @@ import TestSupport
             .map { [UInt8](hex: $0["bytes"] as! String) }
     }
 
-    static func machine(_ role: HandshakeRole) throws -> HandshakeStateMachine {
+    /// One side of the recorded session. The recorded dialer is the reference, which offers no
+    /// Noise schedule, so our dialer replays it only as `.referenceOnly`; a listener replays it
+    /// under any policy that admits reference peers.
+    static func machine(_ role: HandshakeRole, noisePolicy: NoiseSchedulePolicy) throws -> HandshakeStateMachine {
         let index = role == .initiator ? 0 : 1
         let seed = [UInt8](hex: Vectors.value(Vectors.reference, "node_keys", index, "ed25519_private_key") as! String)
         let attestation = try NodeKeyAttestation(serialized: hex(role == .initiator ? "attestation_initiator" : "attestation_responder"))
@@ -54,7 +57,8 @@ import TestSupport
             nodeKey: try NodeKey(seed: seed),
             attestation: attestation,
             network: .mainnet,
-            capabilities: []  // the reference announces none; we would announce fc1
+            capabilities: [],  // the reference announces none; we would announce fc1
+            noisePolicy: noisePolicy
         )
         let draws = Self.draws(role == .initiator ? "initiator" : "responder")
         return HandshakeStateMachine(configuration: configuration, random: ReplayRandomSource(draws: draws))
@@ -65,9 +69,13 @@ import TestSupport
         #expect(Self.draws("responder").count == 3)  // ephemeral, HELLO nonce, session id
     }
 
-    @Test(arguments: [HandshakeRole.initiator, .responder])
-    func handshakeReplaysFrameForFrame(role: HandshakeRole) throws {
-        var machine = try Self.machine(role)
+    @Test(arguments: [
+        (HandshakeRole.initiator, NoiseSchedulePolicy.referenceOnly),
+        (.responder, .preferStandard),
+        (.responder, .referenceOnly),
+    ])
+    func handshakeReplaysFrameForFrame(role: HandshakeRole, noisePolicy: NoiseSchedulePolicy) throws {
+        var machine = try Self.machine(role, noisePolicy: noisePolicy)
         let isInitiator = role == .initiator
         var pending = machine.start(now: Self.now).sentFrames
         var established: EstablishedSession?
@@ -102,6 +110,7 @@ import TestSupport
             #expect(keys == (Self.hex("initiator_recv_key"), Self.hex("initiator_send_key")))
         }
         #expect(session.mustWaitForPeerBeforeSending == isInitiator)
+        #expect(session.noiseSchedule == .reference)
 
         // The rest of the session through the handed-over cipher: PING/PONG, OPEN_STREAM,
         // STREAM_DATA (through the data path's encoder), CLOSE_STREAM, in both directions.
@@ -123,7 +132,7 @@ import TestSupport
     }
 
     @Test func listenerHandsOverBytesThatFollowTheLastHandshakeFrame() throws {
-        var listener = try Self.machine(.responder)
+        var listener = try Self.machine(.responder, noisePolicy: .preferStandard)
         _ = listener.start(now: Self.now)
         let fromInitiator = Self.frames.filter(\.fromInitiator)
         // Everything the dialer sent, in as few reads as possible: the last read holds AUTH_OK,

@@ -234,14 +234,6 @@ import TestSupport
         #expect(end.code == .messageTooLarge)
     }
 
-    /// The words the application gets for a forged AUTH_OK name both principals.
-    @Test func aPrincipalMismatchNamesThePrincipalExpectedAndTheOneNamed() {
-        let attested = LocalWallet.ephemeral(network: .testnet).principal
-        let named = LocalWallet.ephemeral(network: .testnet).principal
-        let words = SessionStateMachine.explanation(of: .principalMismatch(attested: attested, named: named))
-        #expect(words == "principal mismatch: the attestation proves \(attested) but AUTH_OK names \(named)")
-    }
-
     @Test func theRemoteHangingUpWithNothingOwedEndsTheSessionCleanly() async throws {
         var pair = try await SessionPair()
         pair.establish()

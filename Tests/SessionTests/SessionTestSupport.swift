@@ -68,7 +68,8 @@ struct TestPeer {
         inviteToken: [UInt8]? = nil,
         verifier: (any InviteTokenVerifier)? = nil,
         policy: any AuthorizationPolicy = AllowAllPolicy(),
-        attestation: NodeKeyAttestation? = nil
+        attestation: NodeKeyAttestation? = nil,
+        noisePolicy: NoiseSchedulePolicy = .preferStandard
     ) -> HandshakeConfiguration {
         HandshakeConfiguration(
             role: role,
@@ -78,7 +79,8 @@ struct TestPeer {
             visibility: visibility,
             inviteToken: inviteToken,
             inviteTokenVerifier: verifier,
-            authorizationPolicy: policy
+            authorizationPolicy: policy,
+            noisePolicy: noisePolicy
         )
     }
 }

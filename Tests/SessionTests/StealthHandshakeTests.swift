@@ -112,7 +112,8 @@ import TestSupport
     @Test func dialerWithoutTokenReportsAPlaintextRefusal() async throws {
         let dialerPeer = try await TestPeer.make()
         var dialer = HandshakeStateMachine(configuration: dialerPeer.configuration(.initiator))
-        #expect(dialer.start(now: TestPeer.now).sentFrames.first?.count == 32)
+        // Noise message 1: the ephemeral key and the schedule offer.
+        #expect(dialer.start(now: TestPeer.now).sentFrames.first?.count == 32 + NoiseScheduleOffer(schedules: [.standard]).encoded().count)
         let refusal = ControlMessage.authFail(code: .inviteRequired, reason: "Invite token required for stealth mode")
         let actions = dialer.receive(frame: refusal.encoded(), now: TestPeer.now)
         let error = try #require(actions.closeError)

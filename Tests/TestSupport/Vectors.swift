@@ -12,6 +12,8 @@ public enum Vectors {
     public static var reference: [String: Any] { load("reference.json") as! [String: Any] }
     /// `noise-standard-xx.json`, parsed.
     public static var noiseStandardXX: [String: Any] { load("noise-standard-xx.json") as! [String: Any] }
+    /// `noise-reference-msg1-payload.json`, parsed: the reference's Noise class with a message-1 payload.
+    public static var noiseReferenceMessage1Payload: [String: Any] { load("noise-reference-msg1-payload.json") as! [String: Any] }
     /// `bip39-trezor.json`, parsed.
     public static var bip39Trezor: Any { load("bip39-trezor.json") }
     /// The wallet directory written by the reference (password `correct horse battery`).

@@ -1,4 +1,5 @@
 import NIOCore
+import SNaP2PNoise
 import SNaP2PSession
 
 /// An authenticated, encrypted session with one remote peer, carrying any number of streams.
@@ -15,6 +16,9 @@ public final class Connection: Sendable {
     public let features: SessionFeatures
     /// Whether both sides offered `fc1`, so streams have flow-control windows.
     public var isFlowControlled: Bool { features.isFlowControlled }
+    /// The Noise key schedule the handshake negotiated: `.standard` between Swift peers,
+    /// `.reference` with the TypeScript implementation (see ``NoiseSchedulePolicy``).
+    public let noiseSchedule: NoiseKeySchedule
     /// The remote's IP address and port as text, when known.
     public let remoteAddress: String?
 
@@ -33,6 +37,7 @@ public final class Connection: Sendable {
         self.localPrincipal = info.localPrincipal
         self.sessionID = info.sessionID
         self.features = info.features
+        self.noiseSchedule = info.noiseSchedule
         self.remoteAddress = remoteAddress
         self.link = link
         self.incoming = incoming

@@ -3,8 +3,8 @@ import NIOCore
 /// A listening socket: an async sequence of the connections that completed their handshake.
 ///
 /// Connections that fail the handshake (bad attestation, not allowed, no invite token, garbage)
-/// never appear here; the remote learns why and the listener carries on. Closing the listener
-/// stops accepting; established connections stay open.
+/// never appear here; the remote learns why, the failure is reported on ``failedHandshakes``, and
+/// the listener carries on. Closing the listener stops accepting; established connections stay open.
 public final class Listener: AsyncSequence, Sendable {
     public typealias Element = Connection
 
@@ -12,6 +12,11 @@ public final class Listener: AsyncSequence, Sendable {
     public let host: String
     /// The bound port (the ephemeral port chosen by the system when asked for port 0).
     public let port: Int
+    /// Inbound connections whose handshake failed, for logs and monitoring; the newest
+    /// ``failureBufferLimit`` are kept while nobody reads. Ends when the listener closes.
+    public let failedHandshakes: AsyncStream<FailedHandshake>
+    /// How many unread ``failedHandshakes`` are kept (older ones are dropped).
+    public static let failureBufferLimit = 64
 
     private let serverChannel: any Channel
     private let connections: AsyncStream<Connection>
@@ -22,10 +27,12 @@ public final class Listener: AsyncSequence, Sendable {
         port: Int,
         serverChannel: any Channel,
         connections: AsyncStream<Connection>,
+        failedHandshakes: AsyncStream<FailedHandshake>,
         renewal: Task<Void, Never>
     ) {
         self.host = host
         self.port = port
+        self.failedHandshakes = failedHandshakes
         self.serverChannel = serverChannel
         self.connections = connections
         self.renewal = renewal

@@ -1,3 +1,5 @@
+import NIOCore
+
 /// A `host:port` to dial or listen on: an IPv4 address, a DNS name, or an IPv6 address in brackets.
 struct PeerAddress: Sendable, Hashable {
     var host: String
@@ -28,5 +30,14 @@ struct PeerAddress: Sendable, Hashable {
         guard !host.isEmpty, (0...65535).contains(port) else { throw .invalidAddress("\(host):\(port)") }
         self.host = host
         self.port = port
+    }
+}
+
+extension SocketAddress {
+    /// `ip:port`, or `[ip]:port` for IPv6: how connections show their remote.
+    var displayText: String {
+        let ip = ipAddress ?? "?"
+        let host = if case .v6 = self { "[\(ip)]" } else { ip }
+        return "\(host):\(port ?? 0)"
     }
 }

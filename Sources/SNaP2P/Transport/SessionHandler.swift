@@ -284,11 +284,11 @@ final class SessionHandler: ChannelDuplexHandler {
     private func becomeEstablished(_ info: EstablishedSessionInfo, context: ChannelHandlerContext) {
         guard case .handshaking(let established) = lifecycle, let link else { return }
         if logger.logLevel <= .debug { logger[metadataKey: "peer"] = "\(info.remotePrincipal)" }
-        logger.debug("session established", metadata: ["features": "\(info.features)"])
+        logger.debug("session established", metadata: ["features": "\(info.features)", "noise": "\(info.noiseSchedule)"])
         let (incomingStreams, continuation) = AsyncStream.makeStream(of: SNaP2PStream.self)
         let connection = Connection(
             info: info,
-            remoteAddress: context.channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" },
+            remoteAddress: context.channel.remoteAddress?.displayText,
             link: link,
             incoming: incomingStreams,
             closeFuture: closed.futureResult
@@ -326,7 +326,10 @@ final class SessionHandler: ChannelDuplexHandler {
         let error = SNaP2PError(end)
         switch lifecycle {
         case .handshaking(let established):
-            established.fail(error ?? .handshakeFailed(code: .connectionClosed, reason: end.reason))
+            // The dialer learns of the failure once the socket is closed, so a refusal (AUTH_FAIL)
+            // has reached the kernel even if the process exits at once.
+            let failure = error ?? .handshakeFailed(code: .connectionClosed, reason: end.reason)
+            context.channel.closeFuture.whenComplete { _ in established.fail(failure) }
         case .established(let incoming):
             incoming.finish()
         case .closed:

@@ -54,6 +54,18 @@ public struct NoiseXXHandshake: Sendable {
     /// True when the next step is ``writeMessage(payload:)``; false when it is ``readMessage(_:)`` or the handshake is over.
     public var isWriteTurn: Bool { messageIndex < 3 && (messageIndex % 2 == 0) == (role == .initiator) }
 
+    /// The key schedule in force.
+    public var schedule: NoiseKeySchedule { symmetric.schedule }
+
+    /// Chooses the key schedule. The schedule first matters at message 2's `ee` MixKey, so the
+    /// responder may choose after reading message 1 (where an initiator can offer one), and the
+    /// initiator may try each schedule it accepts on a copy of itself before reading message 2.
+    /// Throws ``NoiseError/invalidState`` once a key was mixed or the handshake failed.
+    public mutating func select(schedule: NoiseKeySchedule) throws(NoiseError) {
+        guard !failed else { throw .invalidState }
+        try symmetric.select(schedule: schedule)
+    }
+
     /// `h`; after completion, the channel-binding value both sides share.
     public var handshakeHash: [UInt8] { symmetric.handshakeHash }
 
@@ -93,7 +105,7 @@ public struct NoiseXXHandshake: Sendable {
     /// Reads the peer's next message and returns its payload.
     ///
     /// Message 1 is `e` followed by a plaintext payload; a longer message 1 is accepted and its tail
-    /// returned as that payload (where a future version negotiation can live), as the reference does.
+    /// returned as that payload, as the reference does (SNaP2P puts its key-schedule offer there).
     public mutating func readMessage(_ message: [UInt8]) throws(NoiseError) -> [UInt8] {
         guard !failed, messageIndex < 3, !isWriteTurn, let ephemeral = localEphemeral else { throw .invalidState }
         do throws(NoiseError) {

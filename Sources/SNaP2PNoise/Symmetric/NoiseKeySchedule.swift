@@ -1,13 +1,21 @@
 import Crypto
 
 /// How MixKey and Split feed HKDF-SHA256. The only place where SNaP2P v1 departs from Noise.
-public enum NoiseKeySchedule: Sendable, Hashable {
+public enum NoiseKeySchedule: Sendable, Hashable, CustomStringConvertible {
     /// The SNaP2P v1 wire (the TypeScript reference): `HKDF(IKM = ck, salt = empty, info = dh)` in
     /// MixKey and `HKDF(IKM = ck, salt = empty, info = empty)` in Split.
     case reference
     /// The Noise specification: `HKDF(salt = ck, IKM = dh, info = empty)`; what published Noise
     /// test vectors exercise.
     case standard
+
+    /// `reference` or `standard`, as the CLI and its JSON events name the schedule.
+    public var description: String {
+        switch self {
+        case .reference: "reference"
+        case .standard: "standard"
+        }
+    }
 
     /// Derives the next chaining key and a cipher key from `inputKeyMaterial` (a DH result).
     func mixKey(

@@ -8,7 +8,7 @@ public struct NoiseSymmetricState: Sendable {
     public static let protocolName = "Noise_XX_25519_ChaChaPoly_SHA256"
 
     /// Which HKDF argument order MixKey and Split use.
-    public let schedule: NoiseKeySchedule
+    public private(set) var schedule: NoiseKeySchedule
     /// `ck`.
     private(set) var chainingKey: SymmetricKey
     /// `h`: binds every handshake byte; after the handshake it identifies the session.
@@ -27,6 +27,13 @@ public struct NoiseSymmetricState: Sendable {
         self.schedule = schedule
         self.handshakeHash = name
         self.chainingKey = SymmetricKey(data: name)
+    }
+
+    /// Switches the HKDF argument order. Only before the first MixKey, when no key depends on the
+    /// schedule yet; afterwards ``NoiseError/invalidState``.
+    public mutating func select(schedule: NoiseKeySchedule) throws(NoiseError) {
+        guard cipher == nil else { throw .invalidState }
+        self.schedule = schedule
     }
 
     /// MixHash: `h = SHA-256(h || data)`.

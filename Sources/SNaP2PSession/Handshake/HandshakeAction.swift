@@ -30,6 +30,9 @@ public struct EstablishedSession: Sendable {
     public let sessionID: [UInt8]
     /// The Noise handshake hash `h`: the channel-binding value both sides share.
     public let handshakeHash: [UInt8]
+    /// The Noise key schedule the handshake negotiated: standard between Swift peers, reference
+    /// with the TypeScript implementation.
+    public let noiseSchedule: NoiseKeySchedule
     /// Bytes received after the last handshake frame: the start of the session's own traffic
     /// (only when the machine was fed with ``HandshakeStateMachine/receive(bytes:now:)``).
     public var bufferedBytes: [UInt8]

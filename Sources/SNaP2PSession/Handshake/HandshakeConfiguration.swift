@@ -30,8 +30,11 @@ public struct HandshakeConfiguration: Sendable {
     public var authorizationPolicy: any AuthorizationPolicy
     /// Accepted distance between a HELLO timestamp and our clock, in seconds.
     public var clockSkewTolerance: UInt64
+    /// Which Noise key schedule the handshake may end on.
+    public var noisePolicy: NoiseSchedulePolicy
 
-    /// A configuration with the protocol's defaults: public visibility, `fc1`, allow-all.
+    /// A configuration with the protocol's defaults: public visibility, `fc1`, allow-all, standard
+    /// Noise where the peer offers or takes it.
     public init(
         role: HandshakeRole,
         nodeKey: NodeKey,
@@ -42,7 +45,8 @@ public struct HandshakeConfiguration: Sendable {
         inviteToken: [UInt8]? = nil,
         inviteTokenVerifier: (any InviteTokenVerifier)? = nil,
         authorizationPolicy: any AuthorizationPolicy = AllowAllPolicy(),
-        clockSkewTolerance: UInt64 = HandshakeConfiguration.defaultClockSkewTolerance
+        clockSkewTolerance: UInt64 = HandshakeConfiguration.defaultClockSkewTolerance,
+        noisePolicy: NoiseSchedulePolicy = .preferStandard
     ) {
         self.role = role
         self.nodeKey = nodeKey
@@ -54,5 +58,6 @@ public struct HandshakeConfiguration: Sendable {
         self.inviteTokenVerifier = inviteTokenVerifier
         self.authorizationPolicy = authorizationPolicy
         self.clockSkewTolerance = clockSkewTolerance
+        self.noisePolicy = noisePolicy
     }
 }

@@ -43,6 +43,9 @@ public struct HandshakeError: Error, Sendable, CustomStringConvertible {
         case principalMismatch(attested: Principal, named: Principal)
         /// A malformed AUTH_OK (session id not 32 bytes, principal not parseable).
         case invalidAuthOK
+        /// Our ``NoiseSchedulePolicy/requireStandard`` policy met a peer that speaks only the
+        /// reference key schedule (it offered no standard Noise, or chose the reference schedule).
+        case standardNoiseRequired
     }
 
     /// What went wrong.
@@ -63,5 +66,32 @@ public struct HandshakeError: Error, Sendable, CustomStringConvertible {
         var text = "handshake failed (\(code)): \(reason)"
         if let remoteReason { text += ", peer says: \(remoteReason)" }
         return text
+    }
+}
+
+extension HandshakeError.Reason: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .refusedByPeer: "refused by the peer"
+        case .closedByPeer: "the peer closed the connection"
+        case .noise(.decryptFailed): "a Noise message failed to authenticate (altered in transit, or not a SNaP2P peer)"
+        case .noise(let error): "Noise failed: \(error)"
+        case .framing(let error): "bad framing: \(error)"
+        case .undecodableMessage(let error): "undecodable message: \(error)"
+        case .unexpectedMessage(let text): "unexpected message: \(text)"
+        case .invalidHello(let text): "invalid HELLO: \(text)"
+        case .attestationRejected(let error): "attestation rejected: \(error)"
+        case .nodeKeyBindingMismatch: "the Noise static key is not the attested node key"
+        case .helloNodeKeyMismatch: "HELLO names another node key than the attestation"
+        case .notAuthorized(let principal): "\(principal) is not authorized"
+        case .inviteTokenRejected: "invite token rejected"
+        case .inviteRequired: "invite token required"
+        case .notKnocked: "no KNOCK from a dialer of a stealth listener"
+        case .sessionIDMismatch: "AUTH_OK echoed another session id"
+        case .principalMismatch(let attested, let named):
+            "principal mismatch: the attestation proves \(attested) but AUTH_OK names \(named)"
+        case .invalidAuthOK: "malformed AUTH_OK"
+        case .standardNoiseRequired: "the peer does not speak standard Noise, which this side requires"
+        }
     }
 }

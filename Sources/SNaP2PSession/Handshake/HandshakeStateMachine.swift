@@ -4,7 +4,8 @@ import SNaP2PNoise
 import SNaP2PWire
 
 /// The SNaP2P connection handshake as a pure value: [stealth KNOCK], Noise XX, encrypted HELLO both
-/// ways, AUTH with attestations, AUTH_OK (PROTOCOL.md §0).
+/// ways, AUTH with attestations, AUTH_OK (PROTOCOL.md §0). The Noise key schedule is negotiated in
+/// message 1 and 2 under ``HandshakeConfiguration/noisePolicy`` (``NoiseScheduleOffer``).
 ///
 /// Frames in, actions out: the transport reads frames (a `FrameDecoder` at the 64 KiB
 /// unauthenticated limit) and feeds them to ``receive(frame:now:)``, or hands raw bytes to
@@ -26,7 +27,12 @@ public struct HandshakeStateMachine: Sendable {
         case awaitingKnock
         /// Dialer with a token: KNOCK sent.
         case awaitingKnockResponse
-        case noise(NoiseXXHandshake)
+        /// Listener: Noise message 1, with the dialer's schedule offer, is next.
+        case awaitingNoiseMessage1(NoiseXXHandshake)
+        /// Dialer: message 1 sent; message 2 shows which schedule the listener chose.
+        case awaitingNoiseMessage2(NoiseXXHandshake)
+        /// Listener: message 2 sent under the chosen schedule.
+        case awaitingNoiseMessage3(NoiseXXHandshake)
         case awaitingHello
         /// HELLO exchanged; AUTH (the peer's attestation) is next.
         case awaitingAuth
@@ -66,6 +72,7 @@ public struct HandshakeStateMachine: Sendable {
     private var frameDecoder = FrameDecoder(maximumFrameLength: FramingLimits.unauthenticatedFrameLength)
     private var channel: SessionCipher?
     private var handshakeHash: [UInt8] = []
+    private var noiseSchedule = NoiseKeySchedule.reference
     private var remoteStaticKey: [UInt8] = []
     private var remoteHello: Hello?
     private var remotePeer: VerifiedPeer?
@@ -103,7 +110,7 @@ public struct HandshakeStateMachine: Sendable {
             }
             return actions
         case .responder:
-            stage = configuration.visibility == .stealth ? .awaitingKnock : .noise(makeNoise())
+            stage = configuration.visibility == .stealth ? .awaitingKnock : .awaitingNoiseMessage1(makeNoise())
             return []
         }
     }
@@ -169,8 +176,12 @@ public struct HandshakeStateMachine: Sendable {
             try handleKnock(frame, actions: &actions)
         case .awaitingKnockResponse:
             try handleKnockResponse(frame, actions: &actions)
-        case .noise(var noise):
-            try handleNoise(frame, noise: &noise, now: now, actions: &actions)
+        case .awaitingNoiseMessage1(let noise):
+            try handleNoiseMessage1(frame, noise: noise, actions: &actions)
+        case .awaitingNoiseMessage2(let noise):
+            try handleNoiseMessage2(frame, noise: noise, now: now, actions: &actions)
+        case .awaitingNoiseMessage3(let noise):
+            try handleNoiseMessage3(frame, noise: noise)
         case .awaitingHello:
             try handleHello(frame, now: now, actions: &actions)
         case .awaitingAuth:
@@ -196,7 +207,7 @@ public struct HandshakeStateMachine: Sendable {
             throw Refusal(.inviteTokenRejected, code: .invalidToken, reply: .plaintext("Invalid or expired invite token"))
         }
         actions.append(.send(ControlMessage.knockResponse(accepted: true).encoded()))
-        stage = .noise(makeNoise())
+        stage = .awaitingNoiseMessage1(makeNoise())
     }
 
     private mutating func handleKnockResponse(_ frame: [UInt8], actions: inout [HandshakeAction]) throws(Refusal) {
@@ -212,36 +223,99 @@ public struct HandshakeStateMachine: Sendable {
         }
     }
 
-    private mutating func handleNoise(
+    /// Listener: reads the dialer's offer from message 1 and answers under the schedule the policy picks.
+    private mutating func handleNoiseMessage1(
         _ frame: [UInt8],
-        noise: inout NoiseXXHandshake,
+        noise: NoiseXXHandshake,
+        actions: inout [HandshakeAction]
+    ) throws(Refusal) {
+        var noise = noise
+        let payload: [UInt8]
+        do {
+            payload = try noise.readMessage(frame)
+        } catch {
+            throw Refusal(.noise(error), code: .handshakeFailed, reply: .none)
+        }
+        guard let schedule = configuration.noisePolicy.schedule(answering: NoiseScheduleOffer(payload: payload)) else {
+            throw Refusal(.standardNoiseRequired, code: .versionUnsupported, reply: .plaintext(Self.standardNoiseRequired))
+        }
+        do {
+            try noise.select(schedule: schedule)
+            actions.append(.send(try noise.writeMessage()))
+        } catch {
+            throw Refusal(.noise(error), code: .handshakeFailed, reply: .none)
+        }
+        stage = .awaitingNoiseMessage3(noise)
+    }
+
+    /// Dialer: message 2 authenticates under the schedule the listener chose, tried in the policy's
+    /// order on copies of the handshake. If the offer was altered or stripped on the way, `h`
+    /// differs between the sides and no schedule authenticates: the handshake fails, never falls back.
+    private mutating func handleNoiseMessage2(
+        _ frame: [UInt8],
+        noise: NoiseXXHandshake,
         now: UInt64,
         actions: inout [HandshakeAction]
     ) throws(Refusal) {
-        do throws(NoiseError) {
-            // Message 1 may carry a plaintext payload (room for version negotiation); v1 ignores it.
-            _ = try noise.readMessage(frame)
-            if noise.isWriteTurn {
-                actions.append(.send(try noise.writeMessage()))
+        var firstError: NoiseError?
+        var accepted: NoiseXXHandshake?
+        for schedule in configuration.noisePolicy.acceptedSchedules where accepted == nil {
+            var attempt = noise
+            do {
+                try attempt.select(schedule: schedule)
+                _ = try attempt.readMessage(frame)
+                accepted = attempt
+            } catch {
+                firstError = firstError ?? error
             }
-            guard noise.isComplete else {
-                stage = .noise(noise)
-                return
-            }
+        }
+        guard var noise = accepted else {
+            throw message2Refusal(frame, noise: noise, error: firstError ?? .decryptFailed)
+        }
+        do {
+            actions.append(.send(try noise.writeMessage()))
             try finishNoise(noise)
         } catch {
-            // A listener that refuses before Noise (a stealth reference listener with no token
-            // store answers every dialer with AUTH_FAIL 18) sends plaintext instead of message 2.
-            if configuration.role == .initiator, case .authFail(let code, let reason)? = try? ControlMessage.decode(frame) {
-                throw Refusal(.refusedByPeer, code: code, reply: .none, remoteReason: reason)
-            }
             throw Refusal(.noise(error), code: .handshakeFailed, reply: .none)
         }
-        guard configuration.role == .initiator else { return }
         // The dialer speaks first once the channel is up.
         let hello = makeHello(now: now)
         try send(.hello(hello), actions: &actions)
     }
+
+    /// Why message 2 was refused: the listener's plaintext AUTH_FAIL in its place (a stealth
+    /// reference listener without a token store, a listener that requires standard Noise), a
+    /// listener on the reference schedule when we require the standard one, or an unauthenticated
+    /// message (tampering, or not a SNaP2P peer). We tell the listener in plaintext.
+    private func message2Refusal(_ frame: [UInt8], noise: NoiseXXHandshake, error: NoiseError) -> Refusal {
+        if case .authFail(let code, let reason)? = try? ControlMessage.decode(frame) {
+            return Refusal(.refusedByPeer, code: code, reply: .none, remoteReason: reason)
+        }
+        if configuration.noisePolicy == .requireStandard {
+            var reference = noise
+            if (try? reference.select(schedule: .reference)) != nil, (try? reference.readMessage(frame)) != nil {
+                return Refusal(.standardNoiseRequired, code: .versionUnsupported, reply: .plaintext(Self.standardNoiseRequired))
+            }
+        }
+        return Refusal(.noise(error), code: .handshakeFailed, reply: .plaintext("Noise message 2 failed to authenticate"))
+    }
+
+    /// Listener: message 3 completes Noise, or is the dialer's plaintext AUTH_FAIL about message 2.
+    private mutating func handleNoiseMessage3(_ frame: [UInt8], noise: NoiseXXHandshake) throws(Refusal) {
+        var noise = noise
+        do {
+            _ = try noise.readMessage(frame)
+            try finishNoise(noise)
+        } catch {
+            if case .authFail(let code, let reason)? = try? ControlMessage.decode(frame) {
+                throw Refusal(.refusedByPeer, code: code, reply: .none, remoteReason: reason)
+            }
+            throw Refusal(.noise(error), code: .handshakeFailed, reply: .none)
+        }
+    }
+
+    /// The AUTH_FAIL text of a refusal over the Noise schedule.
+    private static let standardNoiseRequired = "Standard Noise required"
 
     private mutating func handleHello(_ frame: [UInt8], now: UInt64, actions: inout [HandshakeAction]) throws(Refusal) {
         guard case .hello(let hello) = try openEncrypted(frame) else {
@@ -342,6 +416,7 @@ public struct HandshakeStateMachine: Sendable {
         defer { secureZero(&seed) }
         // Any 32 bytes are a valid X25519 private key (clamped when used).
         let ephemeral = try! Curve25519.KeyAgreement.PrivateKey(rawRepresentation: seed)
+        // The schedule is chosen around message 2, before its first MixKey.
         return NoiseXXHandshake(
             role: configuration.role,
             schedule: .reference,
@@ -353,16 +428,17 @@ public struct HandshakeStateMachine: Sendable {
     private mutating func beginNoise(sending actions: inout [HandshakeAction]) throws(Refusal) {
         var noise = makeNoise()
         do {
-            actions.append(.send(try noise.writeMessage()))
+            actions.append(.send(try noise.writeMessage(payload: configuration.noisePolicy.offer?.encoded() ?? [])))
         } catch {
             throw Refusal(.noise(error), code: .handshakeFailed, reply: .none)
         }
-        stage = .noise(noise)
+        stage = .awaitingNoiseMessage2(noise)
     }
 
     private mutating func finishNoise(_ noise: NoiseXXHandshake) throws(NoiseError) {
         channel = SessionCipher(ciphers: try noise.split())
         handshakeHash = noise.handshakeHash
+        noiseSchedule = noise.schedule
         remoteStaticKey = noise.remoteStaticPublicKey ?? []
         stage = .awaitingHello
     }
@@ -432,6 +508,7 @@ public struct HandshakeStateMachine: Sendable {
             remoteHello: remoteHello!,
             sessionID: sessionID,
             handshakeHash: handshakeHash,
+            noiseSchedule: noiseSchedule,
             bufferedBytes: []
         )
         wipe(stage: .established)

@@ -1,4 +1,5 @@
 import SNaP2PIdentity
+import SNaP2PNoise
 import SNaP2PStreams
 import SNaP2PWire
 
@@ -45,6 +46,8 @@ package struct EstablishedSessionInfo: Sendable {
     package let handshakeHash: [UInt8]
     /// The features both sides agreed on.
     package let features: SessionFeatures
+    /// The Noise key schedule the handshake negotiated.
+    package let noiseSchedule: NoiseKeySchedule
 }
 
 /// How one stream ended.

@@ -93,7 +93,7 @@ package struct SessionStateMachine: Sendable {
     }
 
     /// The reason of a session the remote ended with EOF (after AUTH_OK).
-    package static let closedByPeer = "connection closed by peer"
+    private static let closedByPeer = "connection closed by peer"
 
     /// Time passed: the handshake deadline, the dialer's hold, keepalive.
     package mutating func tick(now: SessionTime, actions: inout [SessionAction]) {
@@ -251,20 +251,10 @@ package struct SessionStateMachine: Sendable {
                 let active = ActiveState(session: session, handshaking: handshaking, now: now, actions: &actions)
                 state = .active(active)
             case .close(let error):
-                let end = SessionEnd(.handshake, code: error.code, reason: error.remoteReason ?? Self.explanation(of: error.reason))
+                let end = SessionEnd(.handshake, code: error.code, reason: error.remoteReason ?? "\(error.reason)")
                 self.end(end, output: handshaking.output, actions: &actions)
                 return
             }
-        }
-    }
-
-    /// Our own refusal in words for the application; most reasons read well as they are.
-    package static func explanation(of reason: HandshakeError.Reason) -> String {
-        switch reason {
-        case .principalMismatch(let attested, let named):
-            "principal mismatch: the attestation proves \(attested) but AUTH_OK names \(named)"
-        default:
-            "\(reason)"
         }
     }
 

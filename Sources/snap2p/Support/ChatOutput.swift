@@ -68,11 +68,13 @@ final class ChatOutput: Sendable {
         notice(style.dim("Waiting for one peer. From another terminal: ") + command)
     }
 
-    func connected(to remote: Principal, from remoteAddress: String?, handshakeTime: Duration?) {
+    func connected(_ connection: Connection, from remoteAddress: String?, handshakeTime: Duration?) {
+        let remote = connection.remotePrincipal
         if case .json = form {
             var event = PeerEvent("connected")
             event.principal = remote.description
             event.remote = remoteAddress
+            event.noise = connection.noiseSchedule.description
             event.handshakeMilliseconds = handshakeTime.map(PeerEventOutput.milliseconds)
             event.print()
             return
@@ -80,6 +82,7 @@ final class ChatOutput: Sendable {
         var text = style.green("Connected") + " to " + style.cyan(remote.description)
         if let remoteAddress { text += style.dim(" from \(remoteAddress)") }
         if let handshakeTime { text += style.dim(" in \(PeerEventOutput.format(PeerEventOutput.milliseconds(handshakeTime))) ms") }
+        text += style.dim(" (\(connection.noiseSchedule) Noise)")
         notice(text)
         if case .interactive = form {
             notice(style.dim("Type a message and press Enter. /quit, Ctrl-D or Ctrl-C leaves."))

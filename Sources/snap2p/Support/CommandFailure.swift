@@ -139,8 +139,17 @@ extension CommandFailure {
             return failure("an identity proof has expired (\(named))", "check that both computers' clocks are right")
         case .rateLimited:
             return failure("\(address) refuses more connections from this address for now (RATE_LIMITED)", "wait a minute and try again")
+        case .versionUnsupported where reason?.lowercased().contains("standard noise") == true:
+            return failure(
+                "\(address) and this side disagree on the Noise key schedule (\(named))",
+                "one side requires standard Noise (--noise require-standard) and the other speaks only the TypeScript "
+                    + "reference's schedule; --noise prefer-standard on the requiring side admits both")
         case .versionUnsupported:
             return failure("\(address) speaks another SNaP2P protocol version (VERSION_UNSUPPORTED)", nil)
+        case .handshakeFailed:
+            return failure(
+                "the handshake with \(address) failed (\(named))",
+                "a message did not authenticate: something between the peers altered it, or \(address) is not a SNaP2P peer")
         case .timeout:
             return failure(
                 "the handshake with \(address) did not complete in time (\(named))",

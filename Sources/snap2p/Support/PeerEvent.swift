@@ -2,7 +2,7 @@ import Foundation
 
 /// One `--json` line of `listen`, `dial` and `chat` (and the `error` line of a failed command):
 /// `event` plus the fields that event has; absent fields are left out.
-/// Events: ready, connected, echo, message, left, closed, done, error.
+/// Events: ready, connected, handshake_failed, echo, message, left, closed, done, error.
 struct PeerEvent: Encodable {
     var event: String
     var principal: String?
@@ -11,6 +11,8 @@ struct PeerEvent: Encodable {
     var token: String?
     var remote: String?
     var handshakeMilliseconds: Double?
+    /// `standard` or `reference`: the Noise key schedule of the session (`connected`).
+    var noise: String?
     var handshakes: Int?
     var handshakesPerSecond: Double?
     var stream: UInt64?
@@ -29,7 +31,7 @@ struct PeerEvent: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case event, principal, host, port, token, remote, handshakes, stream, bytes, seconds, text, code, error, hint
+        case event, principal, host, port, token, remote, noise, handshakes, stream, bytes, seconds, text, code, error, hint
         case handshakeMilliseconds = "handshake_ms"
         case handshakesPerSecond = "handshakes_per_second"
         case megabytesPerSecond = "mb_per_s"

@@ -6,6 +6,7 @@ import SNaP2PIdentity
 import SNaP2PSession
 import SNaP2PWire
 import SNaP2PNoise
+import TestSupport
 
 @Suite struct MisbehavingPeerTests {
     /// After the bad connection is gone, the listener still completes a normal handshake.

@@ -14,7 +14,8 @@ enum TestPeers {
         keepalive: PeerConfiguration.Keepalive = .init(),
         maximumStreams: Int = 100,
         flowControl: Bool = true,
-        handshakeTimeout: Duration = .seconds(30)
+        handshakeTimeout: Duration = .seconds(30),
+        noisePolicy: NoiseSchedulePolicy = .preferStandard
     ) -> PeerConfiguration {
         PeerConfiguration(
             network: .testnet,
@@ -25,7 +26,8 @@ enum TestPeers {
             handshakeTimeout: handshakeTimeout,
             keepalive: keepalive,
             maximumStreams: maximumStreams,
-            flowControl: flowControl
+            flowControl: flowControl,
+            noisePolicy: noisePolicy
         )
     }
 

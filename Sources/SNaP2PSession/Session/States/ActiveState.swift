@@ -44,7 +44,8 @@ struct ActiveState: Sendable {
             remotePrincipal: session.remotePrincipal,
             sessionID: session.sessionID,
             handshakeHash: session.handshakeHash,
-            features: features
+            features: features,
+            noiseSchedule: session.noiseSchedule
         )
         cipher = session.cipher
         multiplexer = StreamMultiplexer(
