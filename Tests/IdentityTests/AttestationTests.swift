@@ -221,9 +221,11 @@ import TestSupport
     func issuedAttestationsVerifyAndBindTheirNodeKey(network: StacksNetwork) async throws {
         let wallet = LocalWallet.ephemeral(network: network)
         let nodeKey = NodeKey.generate()
-        let before = UInt64(Int(Date.now.timeIntervalSince1970))
+        // The clock issuing reads (time(2), a coarse clock on Linux that can trail Date by a few
+        // milliseconds, so a second boundary between them failed this test).
+        let before = WallClock.unixSeconds()
         let attestation = try await NodeKeyAttestation.issue(wallet: wallet, nodePublicKey: nodeKey.publicKey)
-        let after = UInt64(Int(Date.now.timeIntervalSince1970))
+        let after = WallClock.unixSeconds()
         #expect((before...after).contains(attestation.issuedAt))
         #expect(attestation.expiresAt == attestation.issuedAt + NodeKeyAttestation.defaultValidity)
         #expect(attestation.nonce.count == 32)

@@ -29,7 +29,8 @@ import TestSupport
             #expect(await raw.waitForClose())
         }
         let http = try await RawPeer.connect(port: listener.port)
-        try await http.send(Array("GET / HTTP/1.1\r\nHost: example\r\n\r\n".utf8))
+        // As above: on a slow run the 1 s handshake timeout may close it before the request goes.
+        try? await http.send(Array("GET / HTTP/1.1\r\nHost: example\r\n\r\n".utf8))
         #expect(await http.waitForClose())
         try await expectListenerStillServes(listener)
         await listener.close()
