@@ -35,9 +35,11 @@ tsan: bootstrap
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
 	$(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan
 
+## LeakSanitizer skips leaks of the toolchain's own libraries (scripts/lsan-suppressions.txt); the
+## CLI tests pass the setting on to the snap2p processes they start.
 asan: bootstrap
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
-	$(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan
+	LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/lsan-suppressions.txt:print_suppressions=0 $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan
 
 build: bootstrap
 	$(SWIFT) build

@@ -30,6 +30,7 @@ final class RunningProcess: @unchecked Sendable {
         process.executableURL = executable
         process.arguments = arguments
         var base = ["HOME": FileManager.default.temporaryDirectory.path, "PATH": "/usr/bin:/bin"]
+            .merging(SNaP2PExecutable.sanitizerOptions) { _, new in new }
         base.merge(environment) { _, new in new }
         process.environment = base
         let inputPipe = Pipe()

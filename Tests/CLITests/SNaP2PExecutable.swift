@@ -29,6 +29,11 @@ struct SNaP2PExecutable {
         return nil
     }()
 
+    /// ASAN_OPTIONS, LSAN_OPTIONS, TSAN_OPTIONS...: a sanitized test run (`make asan`, `make tsan`)
+    /// passes its settings, such as leak suppressions, to the `snap2p` processes it starts.
+    static let sanitizerOptions: [String: String] =
+        ProcessInfo.processInfo.environment.filter { $0.key.hasSuffix("SAN_OPTIONS") }
+
     /// Runs `snap2p arguments...` with `input` on standard input and `environment` added to a minimal
     /// one (HOME points at a fresh temporary directory so nothing touches the real `~/.snap2p`).
     static func run(_ arguments: [String], input: String = "", environment: [String: String] = [:]) async throws -> Result {
@@ -44,7 +49,7 @@ struct SNaP2PExecutable {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
-        var base = ["HOME": scratch.path, "PATH": "/usr/bin:/bin"]
+        var base = ["HOME": scratch.path, "PATH": "/usr/bin:/bin"].merging(sanitizerOptions) { _, new in new }
         base.merge(environment) { _, new in new }
         process.environment = base
         let inputPipe = Pipe()
@@ -101,6 +106,7 @@ extension SNaP2PExecutable {
         let slave = open(String(cString: slaveName), O_RDWR | O_NOCTTY)
         try #require(slave >= 0)
         var base = ["HOME": FileManager.default.temporaryDirectory.path, "PATH": "/usr/bin:/bin", "TERM": "dumb"]
+            .merging(sanitizerOptions) { _, new in new }
         base.merge(environment) { _, new in new }
         let environment = base
 
