@@ -25,6 +25,8 @@ public final class Peer: Sendable {
 
     let credentials: PeerCredentials
     let eventLoopGroup: any EventLoopGroup
+    /// The alias cards remotes presented, shared by all of this peer's connections.
+    let aliasBook = AliasBook()
 
     /// A peer with `wallet`'s identity, or a fresh throwaway one on the configuration's network.
     public convenience init(wallet: (any Wallet)? = nil, configuration: PeerConfiguration = PeerConfiguration()) {
@@ -41,6 +43,7 @@ public final class Peer: Sendable {
         self.credentials = PeerCredentials(
             wallet: wallet,
             validity: configuration.attestationValidity,
+            alias: configuration.alias,
             clock: attestationClock
         )
         self.eventLoopGroup = MultiThreadedEventLoopGroup.singleton
@@ -63,6 +66,7 @@ public final class Peer: Sendable {
         )
         let configuration = self.configuration
         let credentials = self.credentials
+        let aliasBook = self.aliasBook
         let rateLimit = configuration.effectiveRateLimit
         let logger = configuration.logger
         let bootstrap = ServerBootstrap(group: eventLoopGroup)
@@ -85,6 +89,7 @@ public final class Peer: Sendable {
                         settings: Self.sessionSettings(
                             configuration: configuration,
                             credentials: credentials,
+                            aliasBook: aliasBook,
                             role: .responder,
                             inviteToken: nil
                         ),
@@ -141,9 +146,10 @@ public final class Peer: Sendable {
         let settings = Self.sessionSettings(
             configuration: configuration,
             credentials: credentials,
+            aliasBook: aliasBook,
             role: .initiator,
             inviteToken: inviteToken,
-            attestation: try await credentials.current()
+            presentation: try await credentials.current()
         )
         let eventLoop = eventLoopGroup.next()
         let established = eventLoop.makePromise(of: Connection.self)
@@ -192,23 +198,26 @@ public final class Peer: Sendable {
     private static func sessionSettings(
         configuration: PeerConfiguration,
         credentials: PeerCredentials,
+        aliasBook: AliasBook,
         role: HandshakeRole,
         inviteToken: [UInt8]?,
-        attestation: NodeKeyAttestation? = nil
+        presentation: PeerPresentation? = nil
     ) -> SessionSettings {
+        let presentation = presentation ?? credentials.latest
         var logger = configuration.logger
         logger[metadataKey: "role"] = role == .initiator ? "dialer" : "listener"
         let handshake = HandshakeConfiguration(
             role: role,
             nodeKey: credentials.nodeKey,
-            attestation: attestation ?? credentials.latest,
+            attestation: presentation.attestation,
             network: configuration.network,
             visibility: configuration.visibility,
             capabilities: configuration.capabilities.map(\.rawValue),
             inviteToken: inviteToken,
             inviteTokenVerifier: configuration.inviteTokens,
             authorizationPolicy: configuration.authorization,
-            noisePolicy: configuration.noisePolicy
+            noisePolicy: configuration.noisePolicy,
+            aliasCard: presentation.aliasCard
         )
         return SessionSettings(
             session: SessionConfiguration(
@@ -222,6 +231,7 @@ public final class Peer: Sendable {
                 receiveBuffer: configuration.receiveBuffer
             ),
             streamProtocols: configuration.streamProtocols,
+            aliasBook: aliasBook,
             logger: logger
         )
     }

@@ -271,10 +271,16 @@ final class SessionHandler: ChannelDuplexHandler {
         guard case .handshaking(let established) = lifecycle, let link else { return }
         if logger.logLevel <= .debug { logger[metadataKey: "peer"] = "\(info.remotePrincipal)" }
         logger.debug("session established", metadata: ["features": "\(info.features)", "noise": "\(info.noiseSchedule)"])
+        switch info.remoteAliasCard {
+        case .success(let card): settings.aliasBook.record(card)
+        case .failure(let error): logger.debug("alias card dropped", metadata: ["reason": "\(error)"])
+        case nil: break
+        }
         let (incomingStreams, continuation) = AsyncStream.makeStream(of: SNaP2PStream.self)
         let connection = Connection(
             info: info,
             remoteAddress: context.channel.remoteAddress?.displayText,
+            aliasBook: settings.aliasBook,
             link: link,
             incoming: incomingStreams,
             closeFuture: closed.futureResult

@@ -111,6 +111,7 @@ struct HandlerPair {
                 receiveBuffer: receiveBuffer
             ),
             streamProtocols: StreamProtocols(),
+            aliasBook: AliasBook(),
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         )
         let established = loop.makePromise(of: Connection.self)
