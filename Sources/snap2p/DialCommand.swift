@@ -54,6 +54,8 @@ struct DialCommand: AsyncParsableCommand {
 
     @OptionGroup var walletOptions: WalletUnlockOptions
 
+    @OptionGroup var aliasOptions: AliasOptions
+
     func validate() throws {
         guard self.repeat >= 1 else { throw ValidationError("--repeat must be at least 1") }
         guard self.repeat == 1 || handshakeOnly else { throw ValidationError("--repeat needs --handshake-only") }
@@ -66,7 +68,9 @@ struct DialCommand: AsyncParsableCommand {
         let inviteToken = try token.map(PeerEventOutput.decodeToken)
         let peer = Peer(
             wallet: try walletOptions.unlockOrExit(testnet: testnet, json: json),
-            configuration: PeerConfiguration(network: testnet ? .testnet : .mainnet, noisePolicy: noise.policy))
+            configuration: PeerConfiguration(
+                network: testnet ? .testnet : .mainnet, noisePolicy: noise.policy,
+                alias: try aliasOptions.resolveOrExit(wallet: walletOptions.wallet, store: walletOptions.storeOptions.store, json: json)))
         do {
             if handshakeOnly {
                 try await handshakes(peer: peer, inviteToken: inviteToken, output: output)

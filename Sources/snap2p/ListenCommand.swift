@@ -36,6 +36,8 @@ struct ListenCommand: AsyncParsableCommand {
 
     @OptionGroup var walletOptions: WalletUnlockOptions
 
+    @OptionGroup var aliasOptions: AliasOptions
+
     @Flag(help: "Reveal nothing to dialers without an invite token.")
     var stealth = false
 
@@ -73,7 +75,8 @@ struct ListenCommand: AsyncParsableCommand {
             visibility: visibility,
             authorization: allowlist.isEmpty ? AllowAllPolicy() : AllowlistPolicy(Set(allowlist)),
             inviteTokens: tokens,
-            noisePolicy: noise.policy
+            noisePolicy: noise.policy,
+            alias: try aliasOptions.resolveOrExit(wallet: walletOptions.wallet, store: walletOptions.storeOptions.store, json: json)
         )
         let peer = Peer(wallet: try walletOptions.unlockOrExit(testnet: testnet, json: json), configuration: configuration)
         let listener: Listener
@@ -150,10 +153,15 @@ struct PeerEventOutput: Sendable {
     func connected(_ connection: Connection, from remote: String?, handshakeTime: Duration?) {
         var event = PeerEvent("connected")
         event.principal = connection.remotePrincipal.description
+        event.alias = connection.remoteAlias?.alias
+        event.displayName = connection.remoteAlias?.displayName
         event.remote = remote
         event.noise = connection.noiseSchedule.description
         event.handshakeMilliseconds = handshakeTime.map(Self.milliseconds)
         var text = "Connected: \(connection.remotePrincipal)"
+        if let card = connection.remoteAlias {
+            text += " — @\(card.alias)" + (card.displayName.isEmpty ? "" : ", \(card.displayName.withoutControlCharacters)")
+        }
         if let remote { text += " from \(remote)" }
         var details = ["\(connection.noiseSchedule) Noise"]
         if let handshakeTime { details.insert("handshake \(Self.format(Self.milliseconds(handshakeTime))) ms", at: 0) }

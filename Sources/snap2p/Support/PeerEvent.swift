@@ -13,6 +13,9 @@ struct PeerEvent: Encodable {
     var handshakeMilliseconds: Double?
     /// `standard` or `reference`: the Noise key schedule of the session (`connected`).
     var noise: String?
+    /// The remote's verified alias card, when it presented one (`connected`).
+    var alias: String?
+    var displayName: String?
     var handshakes: Int?
     var handshakesPerSecond: Double?
     var stream: UInt64?
@@ -29,8 +32,9 @@ struct PeerEvent: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case event, principal, host, port, token, remote, noise, handshakes, stream, bytes, seconds, text, code, error, hint
+        case event, principal, alias, host, port, token, remote, noise, handshakes, stream, bytes, seconds, text, code, error, hint
         case handshakeMilliseconds = "handshake_ms"
+        case displayName = "display_name"
         case handshakesPerSecond = "handshakes_per_second"
         case megabytesPerSecond = "mb_per_s"
     }
