@@ -42,6 +42,8 @@ import TestSupport
         let signature = try Secp256k1.RecoverableSignature(bytes: try #require(unsigned.removeValue(forKey: "sig")?.bytes))
         let signer = try signature.recoverPublicKey(messageHash: Array(SHA256.hash(data: CBOR.map(unsigned).encoded())))
         #expect(signer == Self.alice.publicKey)
+        // The example docs/ALIASCARDS.md shows (and the alias-card fuzz target's seed).
+        #expect(bytes.hex == Vectors.aliasCardExample.hex)
     }
 
     @Test func decodingGivesTheSameCardAndTheSameBytesBack() async throws {
