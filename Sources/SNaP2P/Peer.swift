@@ -74,6 +74,10 @@ public final class Peer: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture(withResultOf: {
+                    // Out of file descriptors, shed a connection with a spare descriptor and pause
+                    // accepting for a second, instead of retrying accept at 100% of a core.
+                    try channel.pipeline.syncOperations.addHandler(AcceptDescriptorReserveHandler(logger: logger))
+                    try channel.pipeline.syncOperations.addHandler(AcceptBackoffHandler(shouldForwardIOErrorCaught: false))
                     if let rateLimit {
                         try channel.pipeline.syncOperations.addHandler(AcceptRateLimitHandler(limit: rateLimit, logger: logger))
                     }
