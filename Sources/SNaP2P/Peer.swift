@@ -179,6 +179,13 @@ public final class Peer: Sendable {
                 return try await established.futureResult.get()
             } catch let error as SNaP2PError {
                 if Task.isCancelled { throw CancellationError() }
+                // A refused connect closes the channel, and the handler may report that close
+                // before the connect's own failure arrives: the connect's error is the one that says why.
+                do {
+                    _ = try await connect.get()
+                } catch {
+                    throw SNaP2PError.connectionFailed(reason: "\(address.host):\(address.port): \(error)")
+                }
                 throw error
             } catch let error as CancellationError {
                 throw error

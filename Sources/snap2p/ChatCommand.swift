@@ -63,6 +63,8 @@ struct ChatCommand: AsyncParsableCommand {
 
     @OptionGroup var aliasOptions: AliasOptions
 
+    @OptionGroup var keepaliveOptions: KeepaliveOptions
+
     func validate() throws {
         guard (address == nil) != (listen == nil) else {
             throw ValidationError("give either HOST:PORT to dial or --listen PORT to wait, not both or neither")
@@ -114,7 +116,8 @@ struct ChatCommand: AsyncParsableCommand {
             }
         }
         let configuration = PeerConfiguration(
-            network: network, visibility: stealth ? .stealth : .public, inviteTokens: tokens, noisePolicy: noise.policy,
+            network: network, visibility: stealth ? .stealth : .public, inviteTokens: tokens,
+            keepalive: keepaliveOptions.keepalive, noisePolicy: noise.policy,
             alias: try aliasOptions.resolve(wallet: walletOptions.wallet, store: walletOptions.storeOptions.store))
         return (configuration, printedToken)
     }

@@ -13,12 +13,15 @@ struct ListenCommand: AsyncParsableCommand {
             Prints this peer's principal, then one line per connection and disconnection. The \
             identity is a fresh throwaway one unless --wallet names a stored wallet. --allow makes the listener private (only the listed \
             principals get in); --stealth additionally demands an invite token before any handshake \
-            (one is generated and printed unless --token gives it).
+            (one is generated and printed unless --token gives it). An address that opens more \
+            connections than --rate-limit allows is disconnected at once, before any handshake.
 
             Examples:
               snap2p listen 9000
               snap2p listen 0 --host 127.0.0.1 --testnet --json
               snap2p listen 9000 --stealth --allow stacks:SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7
+              snap2p listen 9000 --stealth --rate-limit 20/60
+              snap2p listen 9000 --rate-limit off --keepalive-interval 5 --keepalive-timeout 5
             """
     )
 
@@ -50,6 +53,16 @@ struct ListenCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Admit only this principal (repeatable).", valueName: "principal"))
     var allow: [String] = []
 
+    @Option(
+        help: ArgumentHelp(
+            "Connections one address may open per window before it is turned away (before any cryptography): "
+                + "N/SECONDS, or off. Default: stealth 5/60, private (--allow) 30/60, public off.",
+            valueName: "N/seconds|off"),
+        transform: RateLimitArgument.parse)
+    var rateLimit: RateLimitArgument?
+
+    @OptionGroup var keepaliveOptions: KeepaliveOptions
+
     func validate() throws {
         if token != nil && !stealth { throw ValidationError("--token is only for --stealth listeners") }
     }
@@ -75,6 +88,8 @@ struct ListenCommand: AsyncParsableCommand {
             visibility: visibility,
             authorization: allowlist.isEmpty ? AllowAllPolicy() : AllowlistPolicy(Set(allowlist)),
             inviteTokens: tokens,
+            rateLimit: rateLimit?.setting ?? .automatic,
+            keepalive: keepaliveOptions.keepalive,
             noisePolicy: noise.policy,
             alias: try aliasOptions.resolveOrExit(wallet: walletOptions.wallet, store: walletOptions.storeOptions.store, json: json)
         )
@@ -85,7 +100,9 @@ struct ListenCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure.listening(error, host: host, port: port).exit(json: json)
         }
-        output.ready(principal: peer.principal, host: listener.host, port: listener.port, token: printedToken)
+        output.ready(
+            principal: peer.principal, host: listener.host, port: listener.port, token: printedToken,
+            maximumSessions: FileDescriptorLimit.maximumSessions)
         await withDiscardingTaskGroup { group in
             group.addTask {
                 for await failure in listener.failedHandshakes { output.handshakeFailed(failure) }
@@ -138,14 +155,16 @@ struct PeerEventOutput: Sendable {
         }
     }
 
-    func ready(principal: Principal, host: String, port: Int, token: String?) {
+    func ready(principal: Principal, host: String, port: Int, token: String?, maximumSessions: Int) {
         var event = PeerEvent("ready")
         event.principal = principal.description
         event.host = host
         event.port = port
         event.token = token
+        event.maximumSessions = maximumSessions
         var text = "Listening on \(host):\(port) as \(principal)"
         if let token { text += "\nInvite token: \(token)" }
+        text += "\nRoom for about \(maximumSessions) sessions (open-file limit \(FileDescriptorLimit.soft))"
         emit(event, text: text)
     }
 

@@ -23,4 +23,10 @@ struct SNaP2PCommand: AsyncParsableCommand {
             WalletCommand.self,
         ]
     )
+
+    /// Raises the open-file limit before any command runs (see ``FileDescriptorLimit``).
+    static func main() async {
+        _ = FileDescriptorLimit.soft
+        await main(nil)
+    }
 }

@@ -355,7 +355,7 @@ public struct HandshakeStateMachine: Sendable {
             throw Refusal(.invalidAuthOK, code: .invalidMessage, reply: .encrypted("Malformed AUTH_OK"))
         }
         guard principal == remotePeer.principal else {
-            throw Refusal(.principalMismatch, code: .authFailed, reply: .encrypted("AUTH_OK principal differs from attestation"))
+            throw Refusal(.principalMismatch(attested: remotePeer.principal, named: principal), code: .authFailed, reply: .encrypted("AUTH_OK principal differs from attestation"))
         }
         switch configuration.role {
         case .initiator:

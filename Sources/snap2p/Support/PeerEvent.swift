@@ -26,6 +26,8 @@ struct PeerEvent: Encodable {
     var code: String?
     var error: String?
     var hint: String?
+    /// `ready` of `listen`: about how many sessions the open-file limit allows.
+    var maximumSessions: Int?
 
     init(_ event: String) {
         self.event = event
@@ -37,6 +39,7 @@ struct PeerEvent: Encodable {
         case displayName = "display_name"
         case handshakesPerSecond = "handshakes_per_second"
         case megabytesPerSecond = "mb_per_s"
+        case maximumSessions = "max_sessions"
     }
 
     /// Prints the event as one line and flushes it (scripts read lines as they come).
