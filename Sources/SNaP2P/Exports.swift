@@ -48,6 +48,8 @@ public typealias AllowlistPolicy = SNaP2PSession.AllowlistPolicy
 public typealias InviteTokenStore = SNaP2PSession.InviteTokenStore
 /// Checks a KNOCK's invite token.
 public typealias InviteTokenVerifier = SNaP2PSession.InviteTokenVerifier
+/// How much a listener takes on at once.
+public typealias ResourceLimits = SNaP2PSession.ResourceLimits
 /// Connections per remote address a listener accepts per period.
 public typealias ConnectionRateLimit = SNaP2PSession.ConnectionRateLimit
 /// The optional features both sides of a session agreed on.

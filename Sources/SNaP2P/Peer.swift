@@ -68,6 +68,7 @@ public final class Peer: Sendable {
         let credentials = self.credentials
         let aliasBook = self.aliasBook
         let rateLimit = configuration.effectiveRateLimit
+        let admission = SessionAdmission(limits: configuration.limits)
         let logger = configuration.logger
         let bootstrap = ServerBootstrap(group: eventLoopGroup)
             .serverChannelOption(.backlog, value: 256)
@@ -78,9 +79,8 @@ public final class Peer: Sendable {
                     // accepting for a second, instead of retrying accept at 100% of a core.
                     try channel.pipeline.syncOperations.addHandler(AcceptDescriptorReserveHandler(logger: logger))
                     try channel.pipeline.syncOperations.addHandler(AcceptBackoffHandler(shouldForwardIOErrorCaught: false))
-                    if let rateLimit {
-                        try channel.pipeline.syncOperations.addHandler(AcceptRateLimitHandler(limit: rateLimit, logger: logger))
-                    }
+                    try channel.pipeline.syncOperations.addHandler(
+                        AcceptAdmissionHandler(rateLimit: rateLimit, admission: admission, logger: logger))
                 })
             }
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
@@ -101,7 +101,13 @@ public final class Peer: Sendable {
                         closed: channel.eventLoop.makePromise(of: SNaP2PError?.self)
                     )
                     try channel.pipeline.syncOperations.addHandler(handler)
+                    established.futureResult.whenComplete { _ in admission.handshakeEnded(channel) }
                     established.futureResult.whenSuccess { connection in
+                        if let refusal = admission.admitSession(channel, of: connection.remotePrincipal) {
+                            logger.debug("resource limit: closing a session", metadata: ["limit": "\(refusal.rawValue)"])
+                            connection.link.execute { $0.close(code: .resourceExhausted) }
+                            return
+                        }
                         if case .dropped = continuation.yield(connection) {
                             logger.debug("closing a connection the app is not accepting")
                             connection.link.execute { $0.close(code: nil) }

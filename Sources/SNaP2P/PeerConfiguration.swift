@@ -25,6 +25,10 @@ public struct PeerConfiguration: Sendable {
     public var keepalive: Keepalive
     /// Streams the remote may have open at once; one more is refused with STREAM_REFUSED.
     public var maximumStreams: Int
+    /// What a listener takes on at once: connections (in total and per address), handshakes in
+    /// flight, sessions per principal. Over a limit a new connection is closed before any
+    /// cryptography, and a session over its principal's limit is closed with RESOURCE_EXHAUSTED.
+    public var limits: ResourceLimits
     /// Offers the `fc1` flow-control capability; used only when the remote offers it too.
     public var flowControl: Bool
     /// Which Noise key schedule sessions may use: by default standard Noise with peers that offer
@@ -94,6 +98,7 @@ public struct PeerConfiguration: Sendable {
         handshakeTimeout: Duration = .seconds(30),
         keepalive: Keepalive = Keepalive(),
         maximumStreams: Int = 100,
+        limits: ResourceLimits = ResourceLimits(),
         flowControl: Bool = true,
         noisePolicy: NoiseSchedulePolicy = .preferStandard,
         alias: Alias? = nil,
@@ -110,6 +115,7 @@ public struct PeerConfiguration: Sendable {
         self.handshakeTimeout = handshakeTimeout
         self.keepalive = keepalive
         self.maximumStreams = maximumStreams
+        self.limits = limits
         self.flowControl = flowControl
         self.noisePolicy = noisePolicy
         self.alias = alias

@@ -63,6 +63,8 @@ struct ListenCommand: AsyncParsableCommand {
 
     @OptionGroup var keepaliveOptions: KeepaliveOptions
 
+    @OptionGroup var limitOptions: ResourceLimitOptions
+
     func validate() throws {
         if token != nil && !stealth { throw ValidationError("--token is only for --stealth listeners") }
     }
@@ -90,6 +92,8 @@ struct ListenCommand: AsyncParsableCommand {
             inviteTokens: tokens,
             rateLimit: rateLimit?.setting ?? .automatic,
             keepalive: keepaliveOptions.keepalive,
+            maximumStreams: limitOptions.maximumStreams,
+            limits: limitOptions.limits(descriptorRoom: FileDescriptorLimit.maximumSessions),
             noisePolicy: noise.policy,
             alias: try aliasOptions.resolveOrExit(wallet: walletOptions.wallet, store: walletOptions.storeOptions.store, json: json)
         )
@@ -102,7 +106,7 @@ struct ListenCommand: AsyncParsableCommand {
         }
         output.ready(
             principal: peer.principal, host: listener.host, port: listener.port, token: printedToken,
-            maximumSessions: FileDescriptorLimit.maximumSessions)
+            maximumSessions: configuration.limits.sessions)
         await withDiscardingTaskGroup { group in
             group.addTask {
                 for await failure in listener.failedHandshakes { output.handshakeFailed(failure) }
