@@ -140,6 +140,26 @@ import Darwin
     }
     #endif
 
+    @Test func maxSessionsIsReportedAndEnforced() async throws {
+        let listener = try await RunningListener.start(["--testnet", "--max-sessions", "1", "--max-streams-per-session", "1"])
+        defer { listener.stop() }
+        #expect(listener.ready["max_sessions"] as? Int == 1)
+        // One session held open (a chat waits for input); the next dial is closed at accept.
+        let holder = try RunningProcess(["chat", "127.0.0.1:\(listener.port)", "--testnet"])
+        defer { holder.stop() }
+        #expect(try await listener.nextEvent()["event"] as? String == "connected")
+        let refused = try await SNaP2PExecutable.run(["dial", "127.0.0.1:\(listener.port)", "--testnet", "--json"])
+        #expect(refused.status != 0)
+        #expect(try refused.lines.map(jsonObject).last?["code"] as? String == "CONNECTION_CLOSED", "\(refused.lines)")
+    }
+
+    @Test(arguments: ["--max-sessions", "--max-sessions-per-address", "--max-sessions-per-principal", "--max-handshakes", "--max-streams-per-session"])
+    func aLimitBelowOneIsRefused(option: String) async throws {
+        let result = try await SNaP2PExecutable.run(["listen", "0", option, "0"])
+        #expect(result.status == 64)
+        #expect(result.standardError.contains("\(option) must be at least 1"), "\(result.standardError)")
+    }
+
     /// The soft limit the CLI raises itself to: the hard limit, as far as the system allows one.
     private static var hardOpenFileLimit: Int {
         var limit = rlimit()
