@@ -35,7 +35,7 @@ final class AcceptDescriptorReserveHandler: ChannelInboundHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        reserve.release()
+        reserve.retire()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -62,25 +62,39 @@ final class AcceptDescriptorReserveHandler: ChannelInboundHandler {
 
 /// One spare descriptor (`/dev/null`), given up when the process runs out and taken back after.
 private final class DescriptorReserve: Sendable {
-    private let descriptor = NIOLockedValueBox<Int32?>(nil)
+    private struct State {
+        var descriptor: Int32?
+        /// The listener closed: the spare is gone for good, even if a shed connection closes later.
+        var retired = false
+    }
+
+    private let state = NIOLockedValueBox(State())
 
     /// Opens the spare if it is not held (it may fail while the process is still at its limit).
     func restore() {
-        descriptor.withLockedValue { held in
-            guard held == nil else { return }
+        state.withLockedValue { state in
+            guard state.descriptor == nil, !state.retired else { return }
             let opened = open("/dev/null", O_RDONLY | O_CLOEXEC)
-            if opened >= 0 { held = opened }
+            if opened >= 0 { state.descriptor = opened }
         }
     }
 
     /// Closes the spare; false when none was held.
-    @discardableResult
     func release() -> Bool {
-        descriptor.withLockedValue { held in
-            guard let open = held else { return false }
-            close(open)
-            held = nil
+        state.withLockedValue { state in
+            guard let held = state.descriptor else { return false }
+            close(held)
+            state.descriptor = nil
             return true
+        }
+    }
+
+    /// Closes the spare for good.
+    func retire() {
+        state.withLockedValue { state in
+            if let held = state.descriptor { close(held) }
+            state.descriptor = nil
+            state.retired = true
         }
     }
 }
