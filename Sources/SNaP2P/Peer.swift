@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import NIOCore
 import NIOPosix
@@ -27,6 +28,7 @@ public final class Peer: Sendable {
     let eventLoopGroup: any EventLoopGroup
     /// The alias cards remotes presented, shared by all of this peer's connections.
     let aliasBook = AliasBook()
+    let metrics: PeerMetrics
 
     /// A peer with `wallet`'s identity, or a fresh throwaway one on the configuration's network.
     public convenience init(wallet: (any Wallet)? = nil, configuration: PeerConfiguration = PeerConfiguration()) {
@@ -47,6 +49,7 @@ public final class Peer: Sendable {
             clock: attestationClock
         )
         self.eventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        self.metrics = PeerMetrics(factory: configuration.metricsFactory ?? MetricsSystem.factory)
     }
 
     /// The principal (`stacks:<address>`) remotes see.
@@ -67,6 +70,8 @@ public final class Peer: Sendable {
         let configuration = self.configuration
         let credentials = self.credentials
         let aliasBook = self.aliasBook
+        let metrics = self.metrics
+        let sessions = SessionRegistry()
         let rateLimit = configuration.effectiveRateLimit
         let logger = configuration.logger
         let bootstrap = ServerBootstrap(group: eventLoopGroup)
@@ -75,7 +80,7 @@ public final class Peer: Sendable {
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture(withResultOf: {
                     if let rateLimit {
-                        try channel.pipeline.syncOperations.addHandler(AcceptRateLimitHandler(limit: rateLimit, logger: logger))
+                        try channel.pipeline.syncOperations.addHandler(AcceptRateLimitHandler(limit: rateLimit, logger: logger, metrics: metrics))
                     }
                 })
             }
@@ -85,21 +90,29 @@ public final class Peer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let established = channel.eventLoop.makePromise(of: Connection.self)
+                    let closed = channel.eventLoop.makePromise(of: SNaP2PError?.self)
                     let handler = SessionHandler(
                         settings: Self.sessionSettings(
                             configuration: configuration,
                             credentials: credentials,
                             aliasBook: aliasBook,
+                            metrics: metrics,
                             role: .responder,
                             inviteToken: nil
                         ),
                         established: established,
-                        closed: channel.eventLoop.makePromise(of: SNaP2PError?.self)
+                        closed: closed
                     )
                     try channel.pipeline.syncOperations.addHandler(handler)
                     established.futureResult.whenSuccess { connection in
+                        guard sessions.add(.init(link: connection.link, closed: closed.futureResult)) else {
+                            metrics.refused(.draining)
+                            connection.link.execute { $0.close(code: Listener.shutdownCode) }
+                            return
+                        }
                         if case .dropped = continuation.yield(connection) {
                             logger.debug("closing a connection the app is not accepting")
+                            metrics.refused(.backlog)
                             connection.link.execute { $0.close(code: nil) }
                         }
                     }
@@ -129,7 +142,9 @@ public final class Peer: Sendable {
             serverChannel: serverChannel,
             connections: connections,
             failedHandshakes: failures,
-            renewal: renewal
+            renewal: renewal,
+            sessions: sessions,
+            shutdownGracePeriod: configuration.shutdownGracePeriod
         )
     }
 
@@ -147,6 +162,7 @@ public final class Peer: Sendable {
             configuration: configuration,
             credentials: credentials,
             aliasBook: aliasBook,
+            metrics: metrics,
             role: .initiator,
             inviteToken: inviteToken,
             presentation: try await credentials.current()
@@ -199,6 +215,7 @@ public final class Peer: Sendable {
         configuration: PeerConfiguration,
         credentials: PeerCredentials,
         aliasBook: AliasBook,
+        metrics: PeerMetrics,
         role: HandshakeRole,
         inviteToken: [UInt8]?,
         presentation: PeerPresentation? = nil
@@ -232,7 +249,8 @@ public final class Peer: Sendable {
             ),
             streamProtocols: configuration.streamProtocols,
             aliasBook: aliasBook,
-            logger: logger
+            logger: logger,
+            metrics: metrics
         )
     }
 

@@ -15,10 +15,12 @@ final class AcceptRateLimitHandler: ChannelInboundHandler {
 
     private var limiter: ConnectionRateLimiter
     private let logger: Logger
+    private let metrics: PeerMetrics
 
-    init(limit: ConnectionRateLimit, logger: Logger) {
+    init(limit: ConnectionRateLimit, logger: Logger, metrics: PeerMetrics) {
         self.limiter = ConnectionRateLimiter(limit: limit)
         self.logger = logger
+        self.metrics = metrics
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -30,6 +32,7 @@ final class AcceptRateLimitHandler: ChannelInboundHandler {
         }
         guard limiter.admit(address, at: .now) else {
             logger.debug("rate limit: refusing a connection", metadata: ["remote": "\(address)"])
+            metrics.refused(.rateLimit)
             child.close(promise: nil)
             return
         }

@@ -45,6 +45,10 @@ final class SessionHandler: ChannelDuplexHandler {
     private var readPending = false
     private var isReading = false
     private var flushScheduled = false
+    /// When the handshake started, on the event loop's clock, for its duration metric.
+    private var handshakeStarted: Duration?
+    /// A listener is shutting down: close the session as soon as it has no open stream.
+    private var isDraining = false
 
     init(settings: SessionSettings, established: EventLoopPromise<Connection>, closed: EventLoopPromise<SNaP2PError?>) {
         self.settings = settings
@@ -158,11 +162,24 @@ final class SessionHandler: ChannelDuplexHandler {
         run { $0.close(code: code, actions: &$1) }
     }
 
+    /// Lets the open streams finish, then closes with ``Listener/shutdownCode``.
+    func drain() {
+        isDraining = true
+        closeIfDrained()
+    }
+
+    /// A draining session with no stream left closes (after the actions at hand are carried out).
+    private func closeIfDrained() {
+        guard isDraining, endpoints.isEmpty, case .established = lifecycle, let context else { return }
+        context.eventLoop.assumeIsolated().execute { [self] in close(code: Listener.shutdownCode) }
+    }
+
     // MARK: - Driving the machine
 
     private func start() {
         guard let context else { return }
         let now = Self.now(on: context.eventLoop)
+        if handshakeStarted == nil { handshakeStarted = now.uptime }
         run { $0.start(now: now, actions: &$1) }
     }
 
@@ -200,10 +217,12 @@ final class SessionHandler: ChannelDuplexHandler {
         case .streamOpened(let id, let label):
             if let stream = addStream(id, label: label) { route(stream) }
         case .deliver(let id, let bytes):
+            settings.metrics.received(bytes.count)
             endpoints[id]?.queue.append(bytes)
         case .inboundFinished(let id):
             endpoints[id]?.queue.finish()
         case .sealed(let id, let byteCount):
+            settings.metrics.sent(byteCount)
             endpoints[id]?.gate.release(byteCount)
         case .writeCompleted(let token):
             writePromises.removeValue(forKey: token)?.succeed()
@@ -211,7 +230,11 @@ final class SessionHandler: ChannelDuplexHandler {
             writePromises.removeValue(forKey: token)?.fail(end.errors.writing)
         case .streamEnded(let id, let end):
             let errors = end.errors
-            endpoints.removeValue(forKey: id)?.terminate(reading: errors.reading, writing: errors.writing)
+            if let endpoint = endpoints.removeValue(forKey: id) {
+                endpoint.terminate(reading: errors.reading, writing: errors.writing)
+                settings.metrics.streamsEnded(1)
+                closeIfDrained()
+            }
         case .pauseReads:
             readsPaused = true
         case .resumeReads:
@@ -287,6 +310,7 @@ final class SessionHandler: ChannelDuplexHandler {
         )
         self.connection = connection
         lifecycle = .established(continuation)
+        recordHandshake(code: nil, context: context)
         established.succeed(connection)
     }
 
@@ -294,6 +318,7 @@ final class SessionHandler: ChannelDuplexHandler {
         guard let link else { return nil }
         let endpoint = StreamEndpoint(link: link, id: id)
         endpoints[id] = endpoint
+        settings.metrics.streamOpened()
         return SNaP2PStream(id: id, label: label, link: link, endpoint: endpoint)
     }
 
@@ -322,8 +347,10 @@ final class SessionHandler: ChannelDuplexHandler {
             // has reached the kernel even if the process exits at once.
             let failure = error ?? .handshakeFailed(code: .connectionClosed, reason: end.reason)
             context.channel.closeFuture.whenComplete { _ in established.fail(failure) }
+            recordHandshake(code: end.code ?? .connectionClosed, context: context)
         case .established(let incoming):
             incoming.finish()
+            settings.metrics.sessionEnded(end, openStreams: endpoints.count)
         case .closed:
             return
         }
@@ -339,6 +366,11 @@ final class SessionHandler: ChannelDuplexHandler {
             readsPaused = false
             if readPending { readPending = false; context.read() }
         }
+    }
+
+    private func recordHandshake(code: ProtocolErrorCode?, context: ChannelHandlerContext) {
+        let duration = handshakeStarted.map { Self.now(on: context.eventLoop).uptime - $0 } ?? .zero
+        settings.metrics.handshakeFinished(role: settings.session.handshake.role, code: code, duration: duration)
     }
 
     private func closeAfterOutput(context: ChannelHandlerContext) {
