@@ -26,13 +26,15 @@ struct PeerEvent: Encodable {
     var code: String?
     var error: String?
     var hint: String?
+    /// Where `listen --metrics` serves Prometheus metrics, `host:port` (`ready`).
+    var metrics: String?
 
     init(_ event: String) {
         self.event = event
     }
 
     enum CodingKeys: String, CodingKey {
-        case event, principal, alias, host, port, token, remote, noise, handshakes, stream, bytes, seconds, text, code, error, hint
+        case event, principal, alias, host, port, token, remote, noise, handshakes, stream, bytes, seconds, text, code, error, hint, metrics
         case handshakeMilliseconds = "handshake_ms"
         case displayName = "display_name"
         case handshakesPerSecond = "handshakes_per_second"
