@@ -142,6 +142,8 @@ let package = Package(
             name: "CLITests",
             dependencies: [
                 "snap2p", "SNaP2P", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
     ],

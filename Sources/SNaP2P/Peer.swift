@@ -110,9 +110,18 @@ public final class Peer: Sendable {
                             connection.link.execute { $0.close(code: Listener.shutdownCode) }
                             return
                         }
-                        if case .dropped = continuation.yield(connection) {
+                        switch continuation.yield(connection) {
+                        case .enqueued:
+                            break
+                        case .dropped:
                             logger.debug("closing a connection the app is not accepting")
                             metrics.refused(.backlog)
+                            connection.link.execute { $0.close(code: nil) }
+                        case .terminated:
+                            // The listener closed while this handshake was finishing.
+                            metrics.refused(.draining)
+                            connection.link.execute { $0.close(code: Listener.shutdownCode) }
+                        @unknown default:
                             connection.link.execute { $0.close(code: nil) }
                         }
                     }

@@ -183,7 +183,7 @@ import TestSupport
     }
 }
 
-private func jsonObject(_ line: String) throws -> [String: Any] {
+func jsonObject(_ line: String) throws -> [String: Any] {
     try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "not a JSON object: \(line)")
 }
 

@@ -378,11 +378,10 @@ final class SessionHandler: ChannelDuplexHandler {
         let channel = context.channel
         let written = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(Self.wrapOutboundOut(channel.allocator.buffer(capacity: 0)), promise: written)
-        let deadline = context.eventLoop.scheduleTask(in: Self.closeGracePeriod) { channel.close(promise: nil) }
-        written.futureResult.whenComplete { _ in
-            deadline.cancel()
-            channel.close(promise: nil)
-        }
+        context.eventLoop.scheduleTask(in: Self.closeGracePeriod) { channel.close(promise: nil) }
+        // Half-close, then let the remote close: closing with its bytes (a PONG, stream data)
+        // unread would send a reset, which can destroy our last frame (an ERROR) before it is read.
+        written.futureResult.whenComplete { _ in channel.close(mode: .output, promise: nil) }
     }
 
     static let closeGracePeriod = TimeAmount.seconds(2)
