@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import NIOCore
 import NIOPosix
@@ -27,6 +28,7 @@ public final class Peer: Sendable {
     let eventLoopGroup: any EventLoopGroup
     /// The alias cards remotes presented, shared by all of this peer's connections.
     let aliasBook = AliasBook()
+    let metrics: PeerMetrics
 
     /// A peer with `wallet`'s identity, or a fresh throwaway one on the configuration's network.
     public convenience init(wallet: (any Wallet)? = nil, configuration: PeerConfiguration = PeerConfiguration()) {
@@ -47,6 +49,7 @@ public final class Peer: Sendable {
             clock: attestationClock
         )
         self.eventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        self.metrics = PeerMetrics(factory: configuration.metricsFactory ?? MetricsSystem.factory)
     }
 
     /// The principal (`stacks:<address>`) remotes see.
@@ -67,6 +70,8 @@ public final class Peer: Sendable {
         let configuration = self.configuration
         let credentials = self.credentials
         let aliasBook = self.aliasBook
+        let metrics = self.metrics
+        let sessions = SessionRegistry()
         let rateLimit = configuration.effectiveRateLimit
         let admission = SessionAdmission(limits: configuration.limits)
         let logger = configuration.logger
@@ -80,7 +85,7 @@ public final class Peer: Sendable {
                     try channel.pipeline.syncOperations.addHandler(AcceptDescriptorReserveHandler(logger: logger))
                     try channel.pipeline.syncOperations.addHandler(AcceptBackoffHandler(shouldForwardIOErrorCaught: false))
                     try channel.pipeline.syncOperations.addHandler(
-                        AcceptAdmissionHandler(rateLimit: rateLimit, admission: admission, logger: logger))
+                        AcceptAdmissionHandler(rateLimit: rateLimit, admission: admission, logger: logger, metrics: metrics))
                 })
             }
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
@@ -89,27 +94,45 @@ public final class Peer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let established = channel.eventLoop.makePromise(of: Connection.self)
+                    let closed = channel.eventLoop.makePromise(of: SNaP2PError?.self)
                     let handler = SessionHandler(
                         settings: Self.sessionSettings(
                             configuration: configuration,
                             credentials: credentials,
                             aliasBook: aliasBook,
+                            metrics: metrics,
                             role: .responder,
                             inviteToken: nil
                         ),
                         established: established,
-                        closed: channel.eventLoop.makePromise(of: SNaP2PError?.self)
+                        closed: closed
                     )
                     try channel.pipeline.syncOperations.addHandler(handler)
                     established.futureResult.whenComplete { _ in admission.handshakeEnded(channel) }
                     established.futureResult.whenSuccess { connection in
                         if let refusal = admission.admitSession(channel, of: connection.remotePrincipal) {
                             logger.debug("resource limit: closing a session", metadata: ["limit": "\(refusal.rawValue)"])
+                            metrics.refused(.resourceLimit)
                             connection.link.execute { $0.close(code: .resourceExhausted) }
                             return
                         }
-                        if case .dropped = continuation.yield(connection) {
+                        guard sessions.add(.init(link: connection.link, closed: closed.futureResult)) else {
+                            metrics.refused(.draining)
+                            connection.link.execute { $0.close(code: Listener.shutdownCode) }
+                            return
+                        }
+                        switch continuation.yield(connection) {
+                        case .enqueued:
+                            break
+                        case .dropped:
                             logger.debug("closing a connection the app is not accepting")
+                            metrics.refused(.backlog)
+                            connection.link.execute { $0.close(code: nil) }
+                        case .terminated:
+                            // The listener closed while this handshake was finishing.
+                            metrics.refused(.draining)
+                            connection.link.execute { $0.close(code: Listener.shutdownCode) }
+                        @unknown default:
                             connection.link.execute { $0.close(code: nil) }
                         }
                     }
@@ -139,7 +162,9 @@ public final class Peer: Sendable {
             serverChannel: serverChannel,
             connections: connections,
             failedHandshakes: failures,
-            renewal: renewal
+            renewal: renewal,
+            sessions: sessions,
+            shutdownGracePeriod: configuration.shutdownGracePeriod
         )
     }
 
@@ -157,6 +182,7 @@ public final class Peer: Sendable {
             configuration: configuration,
             credentials: credentials,
             aliasBook: aliasBook,
+            metrics: metrics,
             role: .initiator,
             inviteToken: inviteToken,
             presentation: try await credentials.current()
@@ -216,6 +242,7 @@ public final class Peer: Sendable {
         configuration: PeerConfiguration,
         credentials: PeerCredentials,
         aliasBook: AliasBook,
+        metrics: PeerMetrics,
         role: HandshakeRole,
         inviteToken: [UInt8]?,
         presentation: PeerPresentation? = nil
@@ -249,7 +276,8 @@ public final class Peer: Sendable {
             ),
             streamProtocols: configuration.streamProtocols,
             aliasBook: aliasBook,
-            logger: logger
+            logger: logger,
+            metrics: metrics
         )
     }
 

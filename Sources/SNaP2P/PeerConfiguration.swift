@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import SNaP2PIdentity
 import SNaP2PSession
@@ -47,6 +48,12 @@ public struct PeerConfiguration: Sendable {
     public var attestationValidity: Duration
     /// Where the peer logs. Silent unless a handler is given; never logs secrets.
     public var logger: Logger
+    /// Where the peer reports its metrics (docs/METRICS.md); `nil`: `MetricsSystem.factory`, the
+    /// backend the application bootstrapped (none unless it did). The library never picks one.
+    public var metricsFactory: (any MetricsFactory)?
+    /// How long a ``Listener`` shutting down lets open streams finish before it closes the
+    /// sessions left (see ``Listener/shutdown(gracePeriod:)``).
+    public var shutdownGracePeriod: Duration
 
     /// The rate-limit setting of ``rateLimit``.
     public enum RateLimit: Sendable, Hashable {
@@ -104,7 +111,9 @@ public struct PeerConfiguration: Sendable {
         alias: Alias? = nil,
         receiveBuffer: Int = 1 << 20,
         attestationValidity: Duration = .seconds(24 * 60 * 60),
-        logger: Logger = Logger(label: "snap2p", factory: { _ in SwiftLogNoOpLogHandler() })
+        logger: Logger = Logger(label: "snap2p", factory: { _ in SwiftLogNoOpLogHandler() }),
+        metricsFactory: (any MetricsFactory)? = nil,
+        shutdownGracePeriod: Duration = .seconds(10)
     ) {
         self.network = network
         self.visibility = visibility
@@ -123,6 +132,8 @@ public struct PeerConfiguration: Sendable {
         self.receiveBuffer = receiveBuffer
         self.attestationValidity = attestationValidity
         self.logger = logger
+        self.metricsFactory = metricsFactory
+        self.shutdownGracePeriod = shutdownGracePeriod
     }
 
     /// The HELLO capabilities this peer announces.

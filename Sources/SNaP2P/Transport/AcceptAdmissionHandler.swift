@@ -18,11 +18,13 @@ final class AcceptAdmissionHandler: ChannelInboundHandler {
     private var limiter: ConnectionRateLimiter?
     private let admission: SessionAdmission
     private let logger: Logger
+    private let metrics: PeerMetrics
 
-    init(rateLimit: ConnectionRateLimit?, admission: SessionAdmission, logger: Logger) {
+    init(rateLimit: ConnectionRateLimit?, admission: SessionAdmission, logger: Logger, metrics: PeerMetrics) {
         self.limiter = rateLimit.map(ConnectionRateLimiter.init(limit:))
         self.admission = admission
         self.logger = logger
+        self.metrics = metrics
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -34,11 +36,13 @@ final class AcceptAdmissionHandler: ChannelInboundHandler {
         }
         if limiter?.admit(address, at: .now) == false {
             logger.debug("rate limit: refusing a connection", metadata: ["remote": "\(address)"])
+            metrics.refused(.rateLimit)
             child.close(promise: nil)
             return
         }
         if let refusal = admission.admit(child, from: address) {
             logger.debug("resource limit: refusing a connection", metadata: ["remote": "\(address)", "limit": "\(refusal.rawValue)"])
+            metrics.refused(.resourceLimit)
             child.close(promise: nil)
             return
         }

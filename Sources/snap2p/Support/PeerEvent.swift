@@ -28,13 +28,15 @@ struct PeerEvent: Encodable {
     var hint: String?
     /// `ready` of `listen`: about how many sessions the open-file limit allows.
     var maximumSessions: Int?
+    /// Where `listen --metrics` serves Prometheus metrics, `host:port` (`ready`).
+    var metrics: String?
 
     init(_ event: String) {
         self.event = event
     }
 
     enum CodingKeys: String, CodingKey {
-        case event, principal, alias, host, port, token, remote, noise, handshakes, stream, bytes, seconds, text, code, error, hint
+        case event, principal, alias, host, port, token, remote, noise, handshakes, stream, bytes, seconds, text, code, error, hint, metrics
         case handshakeMilliseconds = "handshake_ms"
         case displayName = "display_name"
         case handshakesPerSecond = "handshakes_per_second"

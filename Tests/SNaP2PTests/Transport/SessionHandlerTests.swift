@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -154,7 +155,8 @@ struct HandlerPair {
             ),
             streamProtocols: StreamProtocols(),
             aliasBook: AliasBook(),
-            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+            metrics: PeerMetrics(factory: NOOPMetricsHandler.instance)
         )
         let established = loop.makePromise(of: Connection.self)
         let closed = loop.makePromise(of: SNaP2PError?.self)
