@@ -1,7 +1,7 @@
 # Two entry points a new user needs: `make demo` and `make test`. Both install what is missing first.
 SWIFT ?= swift
 
-.PHONY: demo test bench build bootstrap fuzz tsan asan
+.PHONY: demo test bench build bootstrap fuzz tsan asan docs
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -43,3 +43,7 @@ asan: bootstrap
 
 build: bootstrap
 	$(SWIFT) build
+
+## API documentation of the SNaP2P module (DocC, swift-docc-plugin) into .build/docs.
+docs: bootstrap
+	$(SWIFT) package --allow-writing-to-directory .build/docs generate-documentation --target SNaP2P --output-path .build/docs --disable-indexing --transform-for-static-hosting

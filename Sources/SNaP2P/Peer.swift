@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import NIOCore
 import NIOPosix
@@ -25,6 +26,9 @@ public final class Peer: Sendable {
 
     let credentials: PeerCredentials
     let eventLoopGroup: any EventLoopGroup
+    /// The alias cards remotes presented, shared by all of this peer's connections.
+    let aliasBook = AliasBook()
+    let metrics: PeerMetrics
 
     /// A peer with `wallet`'s identity, or a fresh throwaway one on the configuration's network.
     public convenience init(wallet: (any Wallet)? = nil, configuration: PeerConfiguration = PeerConfiguration()) {
@@ -41,9 +45,11 @@ public final class Peer: Sendable {
         self.credentials = PeerCredentials(
             wallet: wallet,
             validity: configuration.attestationValidity,
+            alias: configuration.alias,
             clock: attestationClock
         )
         self.eventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        self.metrics = PeerMetrics(factory: configuration.metricsFactory ?? MetricsSystem.factory)
     }
 
     /// The principal (`stacks:<address>`) remotes see.
@@ -63,16 +69,23 @@ public final class Peer: Sendable {
         )
         let configuration = self.configuration
         let credentials = self.credentials
+        let aliasBook = self.aliasBook
+        let metrics = self.metrics
+        let sessions = SessionRegistry()
         let rateLimit = configuration.effectiveRateLimit
+        let admission = SessionAdmission(limits: configuration.limits)
         let logger = configuration.logger
         let bootstrap = ServerBootstrap(group: eventLoopGroup)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture(withResultOf: {
-                    if let rateLimit {
-                        try channel.pipeline.syncOperations.addHandler(AcceptRateLimitHandler(limit: rateLimit, logger: logger))
-                    }
+                    // Out of file descriptors, shed a connection with a spare descriptor and pause
+                    // accepting for a second, instead of retrying accept at 100% of a core.
+                    try channel.pipeline.syncOperations.addHandler(AcceptDescriptorReserveHandler(logger: logger))
+                    try channel.pipeline.syncOperations.addHandler(AcceptBackoffHandler(shouldForwardIOErrorCaught: false))
+                    try channel.pipeline.syncOperations.addHandler(
+                        AcceptAdmissionHandler(rateLimit: rateLimit, admission: admission, logger: logger, metrics: metrics))
                 })
             }
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
@@ -81,20 +94,45 @@ public final class Peer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let established = channel.eventLoop.makePromise(of: Connection.self)
+                    let closed = channel.eventLoop.makePromise(of: SNaP2PError?.self)
                     let handler = SessionHandler(
                         settings: Self.sessionSettings(
                             configuration: configuration,
                             credentials: credentials,
+                            aliasBook: aliasBook,
+                            metrics: metrics,
                             role: .responder,
                             inviteToken: nil
                         ),
                         established: established,
-                        closed: channel.eventLoop.makePromise(of: SNaP2PError?.self)
+                        closed: closed
                     )
                     try channel.pipeline.syncOperations.addHandler(handler)
+                    established.futureResult.whenComplete { _ in admission.handshakeEnded(channel) }
                     established.futureResult.whenSuccess { connection in
-                        if case .dropped = continuation.yield(connection) {
+                        if let refusal = admission.admitSession(channel, of: connection.remotePrincipal) {
+                            logger.debug("resource limit: closing a session", metadata: ["limit": "\(refusal.rawValue)"])
+                            metrics.refused(.resourceLimit)
+                            connection.link.execute { $0.close(code: .resourceExhausted) }
+                            return
+                        }
+                        guard sessions.add(.init(link: connection.link, closed: closed.futureResult)) else {
+                            metrics.refused(.draining)
+                            connection.link.execute { $0.close(code: Listener.shutdownCode) }
+                            return
+                        }
+                        switch continuation.yield(connection) {
+                        case .enqueued:
+                            break
+                        case .dropped:
                             logger.debug("closing a connection the app is not accepting")
+                            metrics.refused(.backlog)
+                            connection.link.execute { $0.close(code: nil) }
+                        case .terminated:
+                            // The listener closed while this handshake was finishing.
+                            metrics.refused(.draining)
+                            connection.link.execute { $0.close(code: Listener.shutdownCode) }
+                        @unknown default:
                             connection.link.execute { $0.close(code: nil) }
                         }
                     }
@@ -124,7 +162,9 @@ public final class Peer: Sendable {
             serverChannel: serverChannel,
             connections: connections,
             failedHandshakes: failures,
-            renewal: renewal
+            renewal: renewal,
+            sessions: sessions,
+            shutdownGracePeriod: configuration.shutdownGracePeriod
         )
     }
 
@@ -141,9 +181,11 @@ public final class Peer: Sendable {
         let settings = Self.sessionSettings(
             configuration: configuration,
             credentials: credentials,
+            aliasBook: aliasBook,
+            metrics: metrics,
             role: .initiator,
             inviteToken: inviteToken,
-            attestation: try await credentials.current()
+            presentation: try await credentials.current()
         )
         let eventLoop = eventLoopGroup.next()
         let established = eventLoop.makePromise(of: Connection.self)
@@ -199,23 +241,27 @@ public final class Peer: Sendable {
     private static func sessionSettings(
         configuration: PeerConfiguration,
         credentials: PeerCredentials,
+        aliasBook: AliasBook,
+        metrics: PeerMetrics,
         role: HandshakeRole,
         inviteToken: [UInt8]?,
-        attestation: NodeKeyAttestation? = nil
+        presentation: PeerPresentation? = nil
     ) -> SessionSettings {
+        let presentation = presentation ?? credentials.latest
         var logger = configuration.logger
         logger[metadataKey: "role"] = role == .initiator ? "dialer" : "listener"
         let handshake = HandshakeConfiguration(
             role: role,
             nodeKey: credentials.nodeKey,
-            attestation: attestation ?? credentials.latest,
+            attestation: presentation.attestation,
             network: configuration.network,
             visibility: configuration.visibility,
             capabilities: configuration.capabilities.map(\.rawValue),
             inviteToken: inviteToken,
             inviteTokenVerifier: configuration.inviteTokens,
             authorizationPolicy: configuration.authorization,
-            noisePolicy: configuration.noisePolicy
+            noisePolicy: configuration.noisePolicy,
+            aliasCard: presentation.aliasCard
         )
         return SessionSettings(
             session: SessionConfiguration(
@@ -229,7 +275,9 @@ public final class Peer: Sendable {
                 receiveBuffer: configuration.receiveBuffer
             ),
             streamProtocols: configuration.streamProtocols,
-            logger: logger
+            aliasBook: aliasBook,
+            logger: logger,
+            metrics: metrics
         )
     }
 

@@ -9,6 +9,18 @@ import Foundation
 
 PlainEcho.runIfRequested(Array(CommandLine.arguments.dropFirst()))
 
+if CommandLine.arguments.contains(where: { ["--help", "-h", "help"].contains($0) }) {
+    print("""
+        usage: snap2p-bench [SECTION ...] [--quick]
+
+        Runs the named sections, or all of them: throughput, handshakes, latency, memory (both ends
+        in this process) and echo, rtt, handshakes-cli, rss (the snap2p CLI as separate processes;
+        build it beside this binary). Build with -c release; --quick runs smaller sizes (a smoke
+        test, not a measurement).
+        """)
+    exit(0)
+}
+
 let quick = CommandLine.arguments.contains("--quick")
 let chosen = Set(CommandLine.arguments.dropFirst().filter { !$0.hasPrefix("--") })
 let transferBytes = quick ? 64 << 20 : 1 << 30

@@ -55,6 +55,8 @@ struct DialCommand: AsyncParsableCommand {
 
     @OptionGroup var walletOptions: WalletUnlockOptions
 
+    @OptionGroup var aliasOptions: AliasOptions
+
     @Option(help: ArgumentHelp(
         "Accept only a peer that proves this principal; any other is refused during the handshake.", valueName: "principal"))
     var expect: String?
@@ -76,7 +78,8 @@ struct DialCommand: AsyncParsableCommand {
         let inviteToken = try token.map(PeerEventOutput.decodeToken)
         let expected = try expect.map { ExpectedPrincipalPolicy(try Principal($0)) }
         var configuration = PeerConfiguration(
-            network: testnet ? .testnet : .mainnet, keepalive: keepaliveOptions.keepalive, noisePolicy: noise.policy)
+            network: testnet ? .testnet : .mainnet, keepalive: keepaliveOptions.keepalive, noisePolicy: noise.policy,
+            alias: try aliasOptions.resolveOrExit(wallet: walletOptions.wallet, store: walletOptions.storeOptions.store, json: json))
         if let expected { configuration.authorization = expected }
         let peer = Peer(wallet: try walletOptions.unlockOrExit(testnet: testnet, json: json), configuration: configuration)
         do {

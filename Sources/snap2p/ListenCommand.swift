@@ -1,7 +1,13 @@
 import ArgumentParser
 import Foundation
+import Logging
+import Metrics
+import NIOCore
+import Prometheus
 import SNaP2P
 import SNaP2PWire
+import ServiceLifecycle
+import UnixSignals
 
 /// `snap2p listen`: an echo server. Every stream's bytes go back as they arrive and a finished
 /// stream is finished in turn, so `snap2p dial` (or any peer) can check a session end to end.
@@ -16,9 +22,15 @@ struct ListenCommand: AsyncParsableCommand {
             (one is generated and printed unless --token gives it). An address that opens more \
             connections than --rate-limit allows is disconnected at once, before any handshake.
 
+            SIGTERM or SIGINT drains: the port stops accepting, open streams get --drain-seconds to \
+            finish (a session closes as soon as it has none), then the sessions left are closed with \
+            CONNECTION_CLOSED and the process exits 0. A second signal closes them at once. \
+            --metrics serves Prometheus metrics (docs/METRICS.md) at http://HOST:PORT/metrics.
+
             Examples:
               snap2p listen 9000
               snap2p listen 0 --host 127.0.0.1 --testnet --json
+              snap2p listen 9000 --metrics 127.0.0.1:9100 --drain-seconds 30
               snap2p listen 9000 --stealth --allow stacks:SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7
               snap2p listen 9000 --stealth --rate-limit 20/60
               snap2p listen 9000 --rate-limit off --keepalive-interval 5 --keepalive-timeout 5
@@ -34,10 +46,18 @@ struct ListenCommand: AsyncParsableCommand {
     @Flag(help: "Use a testnet identity (ST... principals) and accept only testnet peers.")
     var testnet = false
 
-    @Flag(help: "Print one JSON object per line (events: ready, connected, handshake_failed, closed).")
+    @Flag(help: "Print one JSON object per line (events: ready, connected, handshake_failed, closed, draining, stopped).")
     var json = false
 
+    @Option(help: ArgumentHelp("Serve Prometheus metrics at http://HOST:PORT/metrics (port 0: any free port).", valueName: "host:port"))
+    var metrics: String?
+
+    @Option(help: ArgumentHelp("On SIGTERM or SIGINT, how long open streams may finish before their sessions are closed.", valueName: "seconds"))
+    var drainSeconds = 10
+
     @OptionGroup var walletOptions: WalletUnlockOptions
+
+    @OptionGroup var aliasOptions: AliasOptions
 
     @Flag(help: "Reveal nothing to dialers without an invite token.")
     var stealth = false
@@ -61,8 +81,14 @@ struct ListenCommand: AsyncParsableCommand {
 
     @OptionGroup var keepaliveOptions: KeepaliveOptions
 
+    @OptionGroup var limitOptions: ResourceLimitOptions
+
     func validate() throws {
         if token != nil && !stealth { throw ValidationError("--token is only for --stealth listeners") }
+        if drainSeconds < 0 { throw ValidationError("--drain-seconds must be 0 or more") }
+        if let metrics, (try? PeerAddress(parsing: metrics)) == nil {
+            throw ValidationError("--metrics must be HOST:PORT, e.g. 127.0.0.1:9100")
+        }
     }
 
     func run() async throws {
@@ -80,6 +106,8 @@ struct ListenCommand: AsyncParsableCommand {
                 printedToken = Hex.encode(tokens.issue())
             }
         }
+        // Bootstrapped before the peer exists: a peer takes the metrics backend when it is made.
+        let metricsEndpoint = try await startMetricsEndpoint()
         let visibility: Visibility = stealth ? .stealth : (allowlist.isEmpty ? .public : .private)
         let configuration = PeerConfiguration(
             network: testnet ? .testnet : .mainnet,
@@ -88,7 +116,11 @@ struct ListenCommand: AsyncParsableCommand {
             inviteTokens: tokens,
             rateLimit: rateLimit?.setting ?? .automatic,
             keepalive: keepaliveOptions.keepalive,
-            noisePolicy: noise.policy
+            maximumStreams: limitOptions.maximumStreams,
+            limits: limitOptions.limits(descriptorRoom: FileDescriptorLimit.maximumSessions),
+            noisePolicy: noise.policy,
+            alias: try aliasOptions.resolveOrExit(wallet: walletOptions.wallet, store: walletOptions.storeOptions.store, json: json),
+            shutdownGracePeriod: .seconds(drainSeconds)
         )
         let peer = Peer(wallet: try walletOptions.unlockOrExit(testnet: testnet, json: json), configuration: configuration)
         let listener: Listener
@@ -99,19 +131,75 @@ struct ListenCommand: AsyncParsableCommand {
         }
         output.ready(
             principal: peer.principal, host: listener.host, port: listener.port, token: printedToken,
-            maximumSessions: FileDescriptorLimit.maximumSessions)
-        await withDiscardingTaskGroup { group in
-            group.addTask {
-                for await failure in listener.failedHandshakes { output.handshakeFailed(failure) }
+            maximumSessions: configuration.limits.sessions,
+            metrics: metricsEndpoint?.localAddress.map { "\($0.ipAddress ?? host):\($0.port ?? 0)" }
+        )
+        let services = ServiceGroup(
+            services: [EchoService(listener: listener, output: output, drainSeconds: drainSeconds)],
+            logger: Logger(label: "snap2p", factory: { _ in SwiftLogNoOpLogHandler() })
+        )
+        // The first SIGTERM or SIGINT starts the drain; the next one cuts it short.
+        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+        await withTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try? await services.run() }
+            tasks.addTask {
+                var caught = 0
+                for await _ in signals {
+                    caught += 1
+                    if caught == 1 {
+                        await services.triggerGracefulShutdown()
+                    } else {
+                        await listener.shutdown(gracePeriod: .zero)
+                    }
+                }
             }
-            for await connection in listener {
-                group.addTask { await Self.serve(connection, output: output) }
+            await tasks.next()
+            tasks.cancelAll()
+        }
+        try? await metricsEndpoint?.close()
+        output.stopped()
+    }
+
+    /// Bootstraps swift-prometheus and serves it when --metrics is given.
+    private func startMetricsEndpoint() async throws -> (any Channel)? {
+        guard let metrics, let address = try? PeerAddress(parsing: metrics) else { return nil }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        do {
+            return try await MetricsEndpoint.start(host: address.host, port: address.port, registry: registry)
+        } catch {
+            throw CommandFailure.listening(error, host: address.host, port: address.port).exit(json: json)
+        }
+    }
+
+    /// Echoes every connection until graceful shutdown, then drains the listener (as its
+    /// `Service`) and returns once every session has ended.
+    private struct EchoService: Service {
+        let listener: Listener
+        let output: PeerEventOutput
+        let drainSeconds: Int
+
+        func run() async {
+            await withDiscardingTaskGroup { group in
+                group.addTask {
+                    for await failure in listener.failedHandshakes { output.handshakeFailed(failure) }
+                }
+                group.addTask {
+                    await withGracefulShutdownHandler {
+                        await listener.run()
+                    } onGracefulShutdown: {
+                        output.draining(seconds: drainSeconds)
+                    }
+                }
+                for await connection in listener {
+                    group.addTask { await ListenCommand.serve(connection, output: output) }
+                }
             }
         }
     }
 
     /// Echoes every stream of one connection until it ends.
-    private static func serve(_ connection: Connection, output: PeerEventOutput) async {
+    fileprivate static func serve(_ connection: Connection, output: PeerEventOutput) async {
         output.connected(connection, from: connection.remoteAddress, handshakeTime: nil)
         await withDiscardingTaskGroup { group in
             for await stream in connection.incomingStreams {
@@ -152,27 +240,46 @@ struct PeerEventOutput: Sendable {
         }
     }
 
-    func ready(principal: Principal, host: String, port: Int, token: String?, maximumSessions: Int) {
+    func ready(principal: Principal, host: String, port: Int, token: String?, maximumSessions: Int, metrics: String? = nil) {
         var event = PeerEvent("ready")
         event.principal = principal.description
         event.host = host
         event.port = port
         event.token = token
         event.maximumSessions = maximumSessions
+        event.metrics = metrics
         var text = "Listening on \(host):\(port) as \(principal)"
         if let token { text += "\nInvite token: \(token)" }
         text += "\nRoom for about \(maximumSessions) sessions (open-file limit \(FileDescriptorLimit.soft))"
+        if let metrics { text += "\nMetrics: http://\(metrics)/metrics" }
         emit(event, text: text)
+    }
+
+    /// A shutdown began: no new connections; open streams get `seconds` to finish.
+    func draining(seconds: Int) {
+        var event = PeerEvent("draining")
+        event.seconds = Double(seconds)
+        emit(event, text: "Draining: no new connections; open streams have \(seconds) s to finish")
+    }
+
+    /// Every session has ended after a shutdown; the process exits 0.
+    func stopped() {
+        emit(PeerEvent("stopped"), text: "Stopped")
     }
 
     /// A session is up: who, from where, how long the handshake took, and which Noise schedule.
     func connected(_ connection: Connection, from remote: String?, handshakeTime: Duration?) {
         var event = PeerEvent("connected")
         event.principal = connection.remotePrincipal.description
+        event.alias = connection.remoteAlias?.alias
+        event.displayName = connection.remoteAlias?.displayName
         event.remote = remote
         event.noise = connection.noiseSchedule.description
         event.handshakeMilliseconds = handshakeTime.map(Self.milliseconds)
         var text = "Connected: \(connection.remotePrincipal)"
+        if let card = connection.remoteAlias {
+            text += " — @\(card.alias)" + (card.displayName.isEmpty ? "" : ", \(card.displayName.withoutControlCharacters)")
+        }
         if let remote { text += " from \(remote)" }
         var details = ["\(connection.noiseSchedule) Noise"]
         if let handshakeTime { details.insert("handshake \(Self.format(Self.milliseconds(handshakeTime))) ms", at: 0) }

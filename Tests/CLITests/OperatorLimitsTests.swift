@@ -65,17 +65,101 @@ import Darwin
         defer { raised.stop() }
         let ready = try await raised.nextEvent()
         #expect(ready["event"] as? String == "ready")
-        #expect(ready["max_sessions"] as? Int == hard - 64, "\(ready)")
+        #expect(ready["max_sessions"] as? Int == min(hard - 64, 65_536), "\(ready)")
 
         let text = try RunningProcess(shell: "ulimit -S -n 256 && " + command)
         defer { text.stop() }
         _ = try await text.nextLine()
-        #expect(try await text.nextLine() == "Room for about \(hard - 64) sessions (open-file limit \(hard))")
+        #expect(try await text.nextLine() == "Room for about \(min(hard - 64, 65_536)) sessions (open-file limit \(hard))")
 
         // Where the hard limit is low too, the figure follows it.
         let capped = try RunningProcess(shell: "ulimit -n 256 && " + command + " --json")
         defer { capped.stop() }
         #expect(try await capped.nextEvent()["max_sessions"] as? Int == 256 - 64)
+    }
+
+    #if os(Linux)
+    /// At its descriptor limit a listener refuses what it cannot take (closing it, rather than
+    /// leaving it in the backlog) and sleeps, instead of retrying accept at 100% of a core; once
+    /// descriptors are free it serves again.
+    @Test func aListenerAtItsDescriptorLimitShedsNewConnectionsAndStaysIdle() async throws {
+        let listener = try RunningProcess(shell: "ulimit -n 64 && exec \"$0\" listen 0 --host 127.0.0.1 --testnet --json")
+        defer { listener.stop() }
+        let port = try #require(try await listener.nextEvent()["port"] as? Int)
+        // More idle connections than descriptors: the kernel queues what the listener cannot accept.
+        var sockets = (0..<100).compactMap { _ in Self.connect(port: port) }
+        // Closed exactly once: a descriptor closed twice may by then belong to another test's socket.
+        defer { sockets.forEach { close($0) } }
+        #expect(sockets.count == 100)
+        try await Task.sleep(for: .seconds(1))
+
+        let before = try Self.cpuSeconds(listener.processIdentifier)
+        try await Task.sleep(for: .seconds(3))
+        let used = try Self.cpuSeconds(listener.processIdentifier) - before
+        // A listener that retries accept burns the whole 3 s.
+        #expect(used < 1.5, "\(used) s of CPU in 3 s at the descriptor limit")
+        // Connections it had no room for were closed by it, about one a second.
+        let closedByListener = sockets.filter(Self.hasEnded).count
+        #expect(closedByListener >= 1)
+
+        sockets.forEach { close($0) }
+        sockets.removeAll()
+        let dial = try await SNaP2PExecutable.run(["dial", "127.0.0.1:\(port)", "--testnet", "--handshake-only"])
+        #expect(dial.status == 0, "\(dial.standardError)")
+    }
+
+    /// A blocking TCP connection to 127.0.0.1:`port`, or nil.
+    private static func connect(port: Int) -> Int32? {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return nil }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            close(descriptor)
+            return nil
+        }
+        return descriptor
+    }
+
+    /// Whether the other end closed the connection (EOF or reset), without waiting.
+    private static func hasEnded(_ descriptor: Int32) -> Bool {
+        var byte: UInt8 = 0
+        let count = recv(descriptor, &byte, 1, Int32(MSG_DONTWAIT))
+        return count == 0 || (count < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+    }
+
+    /// User and system CPU seconds the process has used (`/proc/PID/stat`).
+    private static func cpuSeconds(_ pid: Int32) throws -> Double {
+        let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+        let fields = try #require(stat.split(separator: ")").last).split(separator: " ")
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        return (try #require(Double(fields[11])) + (try #require(Double(fields[12])))) / ticks
+    }
+    #endif
+
+    @Test func maxSessionsIsReportedAndEnforced() async throws {
+        let listener = try await RunningListener.start(["--testnet", "--max-sessions", "1", "--max-streams-per-session", "1"])
+        defer { listener.stop() }
+        #expect(listener.ready["max_sessions"] as? Int == 1)
+        // One session held open (a chat waits for input); the next dial is closed at accept.
+        let holder = try RunningProcess(["chat", "127.0.0.1:\(listener.port)", "--testnet"])
+        defer { holder.stop() }
+        #expect(try await listener.nextEvent()["event"] as? String == "connected")
+        let refused = try await SNaP2PExecutable.run(["dial", "127.0.0.1:\(listener.port)", "--testnet", "--json"])
+        #expect(refused.status != 0)
+        #expect(try refused.lines.map(jsonObject).last?["code"] as? String == "CONNECTION_CLOSED", "\(refused.lines)")
+    }
+
+    @Test(arguments: ["--max-sessions", "--max-sessions-per-address", "--max-sessions-per-principal", "--max-handshakes", "--max-streams-per-session"])
+    func aLimitBelowOneIsRefused(option: String) async throws {
+        let result = try await SNaP2PExecutable.run(["listen", "0", option, "0"])
+        #expect(result.status == 64)
+        #expect(result.standardError.contains("\(option) must be at least 1"), "\(result.standardError)")
     }
 
     /// The soft limit the CLI raises itself to: the hard limit, as far as the system allows one.

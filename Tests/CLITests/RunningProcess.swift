@@ -50,6 +50,9 @@ final class RunningProcess: @unchecked Sendable {
     /// Standard error so far.
     var standardError: String { lock.withLock { errorText } }
 
+    /// The process id (of `snap2p` itself when a shell script `exec`s it).
+    var processIdentifier: Int32 { process.processIdentifier }
+
     /// Every standard output line so far.
     var lines: [String] { lock.withLock { outputLines } }
 

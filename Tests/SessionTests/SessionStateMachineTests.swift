@@ -13,9 +13,10 @@ import TestSupport
     @Test func bothSidesEstablishWithTheFeaturesBothOffered() async throws {
         var pair = try await SessionPair()
         pair.establish()
-        #expect(pair.dialerActions.milestones.first == .established("fc1"))
-        #expect(pair.listenerActions.milestones.first == .established("fc1"))
+        #expect(pair.dialerActions.milestones.first == .established("alias1,fc1"))
+        #expect(pair.listenerActions.milestones.first == .established("alias1,fc1"))
         #expect(pair.dialer.features?.isFlowControlled == true)
+        #expect(pair.dialer.features?.exchangesAliasCards == true)
     }
 
     @Test(arguments: [
@@ -23,6 +24,7 @@ import TestSupport
         ([], ["fc1"], "none"),
         (["fc1", "x-future"], ["zz-unknown", "fc1"], "fc1"),
         (["x-future"], ["x-future"], "none"),
+        (["fc1", "alias1"], ["alias1"], "alias1"),
     ])
     func aFeatureNeedsBothSidesAndUnknownFlagsAreIgnored(dialer: [String], listener: [String], expected: String) async throws {
         var pair = try await SessionPair(dialerCapabilities: dialer, listenerCapabilities: listener)

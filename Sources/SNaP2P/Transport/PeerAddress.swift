@@ -1,12 +1,14 @@
 import NIOCore
 
 /// A `host:port` to dial or listen on: an IPv4 address, a DNS name, or an IPv6 address in brackets.
-struct PeerAddress: Sendable, Hashable {
-    var host: String
-    var port: Int
+public struct PeerAddress: Sendable, Hashable {
+    /// The host, without brackets for IPv6.
+    public var host: String
+    /// The TCP port.
+    public var port: Int
 
     /// Parses `host:port`, `[ipv6]:port`.
-    init(parsing text: String) throws(SNaP2PError) {
+    public init(parsing text: String) throws(SNaP2PError) {
         let host: Substring
         let portText: Substring
         if text.hasPrefix("[") {

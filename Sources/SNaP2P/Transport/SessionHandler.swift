@@ -54,6 +54,10 @@ final class SessionHandler: ChannelDuplexHandler {
     private var readPending = false
     private var isReading = false
     private var flushScheduled = false
+    /// When the handshake started, on the event loop's clock, for its duration metric.
+    private var handshakeStarted: Duration?
+    /// A listener is shutting down: close the session as soon as it has no open stream.
+    private var isDraining = false
 
     init(settings: SessionSettings, established: EventLoopPromise<Connection>, closed: EventLoopPromise<SNaP2PError?>) {
         self.settings = settings
@@ -172,11 +176,24 @@ final class SessionHandler: ChannelDuplexHandler {
         run { $0.close(code: code, actions: &$1) }
     }
 
+    /// Lets the open streams finish, then closes with ``Listener/shutdownCode``.
+    func drain() {
+        isDraining = true
+        closeIfDrained()
+    }
+
+    /// A draining session with no stream left closes (after the actions at hand are carried out).
+    private func closeIfDrained() {
+        guard isDraining, endpoints.isEmpty, case .established = lifecycle, let context else { return }
+        context.eventLoop.assumeIsolated().execute { [self] in close(code: Listener.shutdownCode) }
+    }
+
     // MARK: - Driving the machine
 
     private func start() {
         guard let context else { return }
         let now = Self.now(on: context.eventLoop)
+        if handshakeStarted == nil { handshakeStarted = now.uptime }
         run { $0.start(now: now, actions: &$1) }
     }
 
@@ -214,10 +231,12 @@ final class SessionHandler: ChannelDuplexHandler {
         case .streamOpened(let id, let label):
             if let stream = addStream(id, label: label) { route(stream) }
         case .deliver(let id, let bytes):
+            settings.metrics.received(bytes.count)
             endpoints[id]?.queue.append(bytes)
         case .inboundFinished(let id):
             endpoints[id]?.queue.finish()
         case .sealed(let id, let byteCount):
+            settings.metrics.sent(byteCount)
             endpoints[id]?.gate.release(byteCount)
         case .writeCompleted(let token):
             writePromises.removeValue(forKey: token)?.succeed()
@@ -225,7 +244,11 @@ final class SessionHandler: ChannelDuplexHandler {
             writePromises.removeValue(forKey: token)?.fail(end.errors.writing)
         case .streamEnded(let id, let end):
             let errors = end.errors
-            endpoints.removeValue(forKey: id)?.terminate(reading: errors.reading, writing: errors.writing)
+            if let endpoint = endpoints.removeValue(forKey: id) {
+                endpoint.terminate(reading: errors.reading, writing: errors.writing)
+                settings.metrics.streamsEnded(1)
+                closeIfDrained()
+            }
         case .pauseReads:
             readsPaused = true
         case .resumeReads:
@@ -285,16 +308,23 @@ final class SessionHandler: ChannelDuplexHandler {
         guard case .handshaking(let established) = lifecycle, let link else { return }
         if logger.logLevel <= .debug { logger[metadataKey: "peer"] = "\(info.remotePrincipal)" }
         logger.debug("session established", metadata: ["features": "\(info.features)", "noise": "\(info.noiseSchedule)"])
+        switch info.remoteAliasCard {
+        case .success(let card): settings.aliasBook.record(card)
+        case .failure(let error): logger.debug("alias card dropped", metadata: ["reason": "\(error)"])
+        case nil: break
+        }
         let (incomingStreams, continuation) = AsyncStream.makeStream(of: SNaP2PStream.self)
         let connection = Connection(
             info: info,
             remoteAddress: context.channel.remoteAddress?.displayText,
+            aliasBook: settings.aliasBook,
             link: link,
             incoming: incomingStreams,
             closeFuture: closed.futureResult
         )
         self.connection = connection
         lifecycle = .established(continuation)
+        recordHandshake(code: nil, context: context)
         established.succeed(connection)
     }
 
@@ -302,6 +332,7 @@ final class SessionHandler: ChannelDuplexHandler {
         guard let link else { return nil }
         let endpoint = StreamEndpoint(link: link, id: id)
         endpoints[id] = endpoint
+        settings.metrics.streamOpened()
         return SNaP2PStream(id: id, label: label, link: link, endpoint: endpoint)
     }
 
@@ -330,8 +361,10 @@ final class SessionHandler: ChannelDuplexHandler {
             // has reached the kernel even if the process exits at once.
             let failure = error ?? .handshakeFailed(code: .connectionClosed, reason: end.reason)
             context.channel.closeFuture.whenComplete { _ in established.fail(failure) }
+            recordHandshake(code: end.code ?? .connectionClosed, context: context)
         case .established(let incoming):
             incoming.finish()
+            settings.metrics.sessionEnded(end, openStreams: endpoints.count)
         case .closed:
             return
         }
@@ -350,16 +383,20 @@ final class SessionHandler: ChannelDuplexHandler {
         }
     }
 
+    private func recordHandshake(code: ProtocolErrorCode?, context: ChannelHandlerContext) {
+        let duration = handshakeStarted.map { Self.now(on: context.eventLoop).uptime - $0 } ?? .zero
+        settings.metrics.handshakeFinished(role: settings.session.handshake.role, code: code, duration: duration)
+    }
+
     private func closeAfterOutput(context: ChannelHandlerContext) {
         writeOutput(context: context)
         let channel = context.channel
         let written = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(Self.wrapOutboundOut(channel.allocator.buffer(capacity: 0)), promise: written)
-        let deadline = context.eventLoop.scheduleTask(in: Self.closeGracePeriod) { channel.close(promise: nil) }
-        written.futureResult.whenComplete { _ in
-            deadline.cancel()
-            channel.close(promise: nil)
-        }
+        context.eventLoop.scheduleTask(in: Self.closeGracePeriod) { channel.close(promise: nil) }
+        // Half-close, then let the remote close: closing with its bytes (a PONG, stream data)
+        // unread would send a reset, which can destroy our last frame (an ERROR) before it is read.
+        written.futureResult.whenComplete { _ in channel.close(mode: .output, promise: nil) }
     }
 
     static let closeGracePeriod = TimeAmount.seconds(2)

@@ -47,7 +47,7 @@ struct ChatConversation {
         let receiving = Task {
             var lines = ChatLineReader(stream)
             do {
-                while let line = try await lines.next() { output.message(line, from: remote) }
+                while let line = try await lines.next() { output.message(line, from: connection) }
                 sink.yield(.remoteEnded(nil))
             } catch {
                 sink.yield(.remoteEnded(error))
@@ -147,7 +147,7 @@ struct ChatConversation {
 
     private func left(leftFirst: Bool) -> Ending {
         if leftFirst { return .localLeft }
-        output.remoteLeft(connection.remotePrincipal)
+        output.remoteLeft(connection)
         return .remoteLeft
     }
 }

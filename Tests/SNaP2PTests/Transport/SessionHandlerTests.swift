@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -153,7 +154,9 @@ struct HandlerPair {
                 receiveBuffer: receiveBuffer
             ),
             streamProtocols: StreamProtocols(),
-            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+            aliasBook: AliasBook(),
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+            metrics: PeerMetrics(factory: NOOPMetricsHandler.instance)
         )
         let established = loop.makePromise(of: Connection.self)
         let closed = loop.makePromise(of: SNaP2PError?.self)
