@@ -2,7 +2,7 @@
 // process; then across processes as users run it (`snap2p listen` and `snap2p dial`, which must
 // be built beside this binary) against a plain TCP echo across processes and the cipher work alone.
 // Build with `-c release`. Arguments pick sections (throughput, handshakes, latency, memory, echo,
-// rtt, handshakes-cli, rss; all by default); `--quick` runs smaller sizes (a smoke test, not a
+// rtt, handshakes-cli, rss, idle-sessions; all by default); `--quick` runs smaller sizes (a smoke test, not a
 // measurement).
 
 import Foundation
@@ -14,7 +14,7 @@ if CommandLine.arguments.contains(where: { ["--help", "-h", "help"].contains($0)
         usage: snap2p-bench [SECTION ...] [--quick]
 
         Runs the named sections, or all of them: throughput, handshakes, latency, memory (both ends
-        in this process) and echo, rtt, handshakes-cli, rss (the snap2p CLI as separate processes;
+        in this process) and echo, rtt, handshakes-cli, rss, idle-sessions (the snap2p CLI as separate processes;
         build it beside this binary). Build with -c release; --quick runs smaller sizes (a smoke
         test, not a measurement).
         """)
@@ -173,9 +173,18 @@ var table = Benchmark.Table()
     table.add("  growth", Benchmark.format(Double(after - before) / mebibyte), "MiB")
 }
 
+/// Idle sessions held open on one `snap2p listen` (10,000; 1,000 with --quick).
+@MainActor func idleSessions() async throws {
+    let result = try await IdleSessions.run(count: quick ? 1000 : 10_000)
+    table.add("idle sessions held on one snap2p listen", "\(result.sessions)", "")
+    table.add("  listener memory per idle session", Benchmark.format(result.bytesPerSession / 1024), "KiB")
+    table.add("  time to open them, 32 dials at a time", Benchmark.format(result.openingSeconds), "s")
+    table.add("  a new session's handshake with all of them open (median of 5)", Benchmark.format(result.newSessionMilliseconds), "ms")
+}
+
 let sections: [(String, () async throws -> Void)] = [
     ("throughput", throughput), ("handshakes", handshakes), ("latency", latency), ("memory", memory),
-    ("echo", echo), ("rtt", rtt), ("handshakes-cli", handshakesCLI), ("rss", rss),
+    ("echo", echo), ("rtt", rtt), ("handshakes-cli", handshakesCLI), ("rss", rss), ("idle-sessions", idleSessions),
 ]
 /// Ends the run with a message on stderr instead of a crash report.
 func quit(_ message: String, status: Int32) -> Never {
