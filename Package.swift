@@ -11,15 +11,16 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "SNaP2P", targets: ["SNaP2P"]),
+        .library(name: "SNaP2PFileTransfer", targets: ["SNaP2PFileTransfer"]),
         .executable(name: "snap2p", targets: ["snap2p"]),
         .executable(name: "snap2p-bench", targets: ["snap2p-bench"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
-        .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
-        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
-        .package(url: "https://github.com/apple/swift-collections.git", exact: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -61,10 +62,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The first-party file-transfer app on `file-1` streams: the protocol as pure state
+        // machines, disk I/O on threads of its own, the public send/receive API.
+        .target(
+            name: "SNaP2PFileTransfer",
+            dependencies: [
+                "SNaP2P", "SNaP2PWire", crypto,
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "snap2p",
             dependencies: [
-                "SNaP2P", "SNaP2PIdentity", "SNaP2PWire",
+                "SNaP2P", "SNaP2PFileTransfer", "SNaP2PIdentity", "SNaP2PWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -121,6 +131,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "FileTransferTests", dependencies: ["SNaP2PFileTransfer", "SNaP2P", "SNaP2PWire", "TestSupport", crypto]),
         .testTarget(
             name: "CLITests",
             dependencies: [
