@@ -76,7 +76,7 @@ struct ReceiveCommand: AsyncParsableCommand {
             throw CommandFailure("\(dir) is not a directory this user can write to", hint: "create it, or pick another with --dir")
                 .exit(json: json)
         }
-        let directory = ReceiveDirectory(path: dir, overwrite: overwrite)
+        let directory = ReceiveDirectory(path: URL(fileURLWithPath: dir).standardizedFileURL.path, overwrite: overwrite)
         let admission = FileAdmission(yes: yes, acceptFrom: Set(try acceptFrom.map { try Principal($0) }), json: json)
         let tally = TransferTally()
         var configuration = PeerConfiguration(network: testnet ? .testnet : .mainnet)
@@ -119,7 +119,7 @@ struct ReceiveCommand: AsyncParsableCommand {
     }
 
     private func ready(listener: Listener, principal: Principal, directory: ReceiveDirectory) {
-        let path = URL(fileURLWithPath: directory.path).standardizedFileURL.path
+        let path = directory.path
         if json {
             var event = FileEvent("ready")
             event.principal = principal.description

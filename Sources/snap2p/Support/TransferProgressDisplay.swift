@@ -53,6 +53,8 @@ final class TransferProgressDisplay: @unchecked Sendable {
             if phase != progress.phase {
                 phase = progress.phase
                 phaseStart = (now, progress.bytes)
+                // A plain line first comes when there is a rate to show.
+                if case .lines = form { lastShown = now }
                 clearBar()
                 phaseBegan(progress)
             }
