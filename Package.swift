@@ -135,7 +135,7 @@ let package = Package(
         .testTarget(
             name: "CLITests",
             dependencies: [
-                "snap2p", "SNaP2P", "TestSupport",
+                "snap2p", "SNaP2P", "SNaP2PFileTransfer", "TestSupport", crypto,
             ]
         ),
     ],

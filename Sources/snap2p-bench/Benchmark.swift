@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
 
 /// Timing, statistics and the result table.
 enum Benchmark {
@@ -88,6 +89,22 @@ enum Benchmark {
     }
 
     /// Rows of `what | value | unit`, printed aligned.
+    /// Writes `bytes` of random-looking data to `path` (one random MiB repeated: nothing on the
+    /// way compresses or deduplicates a 1 MiB period).
+    static func writeIncompressibleFile(at path: String, bytes: Int) throws {
+        var generator = SystemRandomNumberGenerator()
+        let block = Data((0..<(1 << 20)).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        guard FileManager.default.createFile(atPath: path, contents: nil) else { throw BenchmarkFailure("cannot create \(path)") }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        var written = 0
+        while written < bytes {
+            let count = min(block.count, bytes - written)
+            try handle.write(contentsOf: block.prefix(count))
+            written += count
+        }
+    }
+
     struct Table {
         private var rows: [(String, String, String)] = []
 

@@ -11,6 +11,12 @@ enum CrossProcessBenchmarks {
             try await start(Executables.snap2p(), ["listen", "0", "--host", "127.0.0.1", "--json"])
         }
 
+        /// `snap2p receive --keep --yes` on 127.0.0.1, storing into `directory`.
+        static func snap2pReceiver(into directory: String) async throws -> Server {
+            try await start(
+                Executables.snap2p(), ["receive", "0", "--host", "127.0.0.1", "--dir", directory, "--yes", "--keep", "--json"])
+        }
+
         /// The plain TCP echo server (this binary in its hidden mode).
         static func plainEcho() async throws -> Server {
             try await start(Executables.bench, PlainEcho.serverArguments)
@@ -75,6 +81,14 @@ enum CrossProcessBenchmarks {
         return EchoRun(
             megabytesPerSecond: try ended.done(\.megabytesPerSecond, key: "mb_per_s"),
             clientCPU: ended.cpuSeconds, serverCPU: serverCPU)
+    }
+
+    /// `snap2p send file` to `receiver` (a ``Server/snap2pReceiver(into:)``): the sender's rate
+    /// (file bytes over the whole command after the handshake: hashing, sending, the receiver's
+    /// check and rename) and both processes' CPU.
+    static func send(file: String, to receiver: Server) async throws -> EchoRun {
+        try await echo(
+            server: receiver, client: Executables.snap2p(), ["send", file, "127.0.0.1:\(receiver.port)", "--json"])
     }
 
     /// `snap2p dial --handshake-only --repeat count` against `server`: the handshakes per second it reports.

@@ -107,6 +107,11 @@ final class RunningProcess: @unchecked Sendable {
         process.interrupt()
     }
 
+    /// Kills the process at once with SIGKILL, as a crash or a power cut would: no clean-up runs.
+    func kill() {
+        Foundation.kill(process.processIdentifier, SIGKILL)
+    }
+
     /// Kills the process if it still runs.
     func stop() {
         if process.isRunning { process.terminate() }

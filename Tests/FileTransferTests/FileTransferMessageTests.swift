@@ -1,3 +1,4 @@
+import Crypto
 import SNaP2PFileTransfer
 import SNaP2PWire
 import Testing
@@ -7,18 +8,29 @@ import Testing
 @Suite struct FileTransferMessageTests {
     static let digest = Array(0..<32).map { UInt8($0) }
 
-    @Test func headerBytesAreTheDocumentedOnes() throws {
-        let offer = FileOffer(name: "hi.txt", size: 3, sha256: Self.digest)
-        let expected = try Hex.decode(
-            "3f" + "a4" + "646e616d65" + "666869 2e747874".replacingOccurrences(of: " ", with: "")
-                + "66736861323536" + "5820" + Hex.encode(Self.digest)
-                + "6473697a65" + "03" + "6176" + "01")
-        #expect(offer.encoded() == expected)
-        #expect(try FileOffer(decoding: Array(expected.dropFirst())) == offer)
+    /// SHA-256 of "Hello, world\n" (37980c33…), the file of the examples.
+    static let helloDigest = Array(SHA256.hash(data: Array("Hello, world\n".utf8)))
+
+    @Test func messagesAreTheDocumentedBytes() throws {
+        let offer = FileOffer(name: "hello.txt", size: 13, sha256: Self.helloDigest)
+        let header = try Hex.decode(
+            "42a4646e616d656968656c6c6f2e74787466736861323536582037980c33951de6b0e450c3701b219bfeee93054470"
+                + "5f637cd1158b63827bb3906473697a650d617601")
+        #expect(offer.encoded() == header)
+        #expect(try FileOffer(decoding: Array(header.dropFirst())) == offer)
+        let examples: [([UInt8], String)] = [
+            (FileAnswer.accept(offset: 0).encoded(), "11a266616363657074f5666f666673657400"),
+            (FileAnswer.accept(offset: 5).encoded(), "11a266616363657074f5666f666673657405"),
+            (FileAnswer.refuse(FileTransferRefusal(.declined, message: "the receiver declined")).encoded(),
+             "37a366616363657074f4676d65737361676575746865207265636569766572206465636c696e656466726561736f6e686465636c696e6564"),
+            (FileTrailer.verified(sha256: Self.helloDigest).encoded(),
+             "2ea2626f6bf566736861323536582037980c33951de6b0e450c3701b219bfeee930544705f637cd1158b63827bb390"),
+            (FileTrailer.failed(FileTransferRefusal(.hashMismatch)).encoded(), "1aa2626f6bf466726561736f6e6d686173682d6d69736d61746368"),
+        ]
+        for (encoded, hex) in examples { #expect(Hex.encode(encoded) == hex) }
     }
 
     @Test func answersAndTrailersRoundTrip() throws {
-        #expect(FileAnswer.accept(offset: 0).encoded() == (try Hex.decode("11a266616363657074f5666f666673657400")))
         let answers: [FileAnswer] = [
             .accept(offset: 0), .accept(offset: 1 << 40),
             .refuse(FileTransferRefusal(.declined)), .refuse(FileTransferRefusal(.unavailable, message: "disk full")),

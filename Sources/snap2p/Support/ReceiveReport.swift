@@ -48,7 +48,10 @@ final class ReceiveReport: @unchecked Sendable {
         emit(text)
     }
 
+    /// Refused by the user at the terminal: a line; for want of a terminal: an error with the
+    /// options that would have admitted the sender (also with `--json`, on standard error).
     private func refused(_ incoming: IncomingFile, _ refusal: FileTransferRefusal) {
+        let name = SafeFileName.printable(incoming.offer.name)
         if json {
             var event = FileEvent("refused")
             event.principal = sender
@@ -56,17 +59,14 @@ final class ReceiveReport: @unchecked Sendable {
             event.reason = refusal.reason.rawValue
             event.error = refusal.message
             event.print()
-            return
+        } else if TerminalInput.isInteractive {
+            emit("Refused \(name).")
         }
-        let name = SafeFileName.printable(incoming.offer.name)
-        guard TerminalInput.isInteractive else {
-            CommandFailure(
-                "refused \(name) from \(sender): nobody is at a terminal to ask",
-                hint: "to take files without asking, run with --yes, or with --accept-from \(sender)"
-            ).report()
-            return
-        }
-        emit("Refused \(name).")
+        guard !TerminalInput.isInteractive else { return }
+        CommandFailure(
+            "refused \(name) from \(sender): nobody is at a terminal to ask",
+            hint: "to take files without asking, run with --yes, or with --accept-from \(sender)"
+        ).report()
     }
 
     private func accepted(_ incoming: IncomingFile, partial: String, resumedFrom: UInt64) {
