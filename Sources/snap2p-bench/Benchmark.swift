@@ -64,10 +64,11 @@ enum Benchmark {
 
     static var coreCount: Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 
-    /// VmRSS in bytes of this process or of the process `pid` (Linux; 0 where /proc is missing).
-    static func residentBytes(process pid: pid_t? = nil) -> Int {
+    /// VmRSS in bytes of this process or of the process `pid` (Linux; 0 where /proc is missing);
+    /// with `peak`, VmHWM, the most it ever had.
+    static func residentBytes(process pid: pid_t? = nil, peak: Bool = false) -> Int {
         let status = contents(of: "/proc/\(pid.map(String.init) ?? "self")/status") ?? ""
-        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(peak ? "VmHWM:" : "VmRSS:") }),
               let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
         else { return 0 }
         return kilobytes * 1024

@@ -53,11 +53,13 @@ enum CrossProcessBenchmarks {
         }
     }
 
-    /// One echo run: the client's rate (each way) and the CPU both processes used for it.
+    /// One echo run: the client's rate (each way), the CPU both processes used for it, and the
+    /// client's peak memory.
     struct EchoRun {
         let megabytesPerSecond: Double
         let clientCPU: Double
         let serverCPU: Double
+        let clientPeakResidentBytes: Int
     }
 
     /// `snap2p dial --bytes` against `server` via `port` (the server's, or a proxy's in front of
@@ -80,7 +82,7 @@ enum CrossProcessBenchmarks {
         let serverCPU = server.process.cpuSeconds() - serverBefore
         return EchoRun(
             megabytesPerSecond: try ended.done(\.megabytesPerSecond, key: "mb_per_s"),
-            clientCPU: ended.cpuSeconds, serverCPU: serverCPU)
+            clientCPU: ended.cpuSeconds, serverCPU: serverCPU, clientPeakResidentBytes: ended.peakResidentBytes)
     }
 
     /// `snap2p send file` to `receiver` (a ``Server/snap2pReceiver(into:)``): the sender's rate

@@ -153,6 +153,10 @@ var table = Benchmark.Table()
     table.add("  ratio to the snap2p echo in the same run", Benchmark.format(100 * send.megabytesPerSecond / echo.megabytesPerSecond), "%")
     table.add("  CPU, send process", Benchmark.format(send.clientCPU, decimals: 2), "s")
     table.add("  CPU, receive process", Benchmark.format(send.serverCPU, decimals: 2), "s")
+    let mebibyte = Double(1 << 20)
+    table.add("  peak RSS, send process", Benchmark.format(Double(send.clientPeakResidentBytes) / mebibyte), "MiB")
+    table.add("  peak RSS, receive process (over all runs)",
+              Benchmark.format(Double(Benchmark.residentBytes(process: receiver.process.pid, peak: true)) / mebibyte), "MiB")
     table.add("  files in", scratch, "")
     table.add("echo across processes, snap2p dial <-> listen, 1 stream, \(echoBytes >> 20) MiB, same run",
               Benchmark.format(echo.megabytesPerSecond), "MB/s each way")

@@ -77,7 +77,7 @@ struct ReceiveCommand: AsyncParsableCommand {
                 .exit(json: json)
         }
         let directory = ReceiveDirectory(path: URL(fileURLWithPath: dir).standardizedFileURL.path, overwrite: overwrite)
-        let admission = FileAdmission(yes: yes, acceptFrom: Set(try acceptFrom.map { try Principal($0) }), json: json)
+        let admission = FileAdmission(yes: yes, acceptFrom: Set(try acceptFrom.map { try Principal($0) }))
         let tally = TransferTally()
         var configuration = PeerConfiguration(network: testnet ? .testnet : .mainnet)
         configuration.streamProtocols.register(FileTransferProtocol.streamLabel) { [json] stream, connection in

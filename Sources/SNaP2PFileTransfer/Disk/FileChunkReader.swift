@@ -29,7 +29,10 @@ final class FileChunkReader: Sendable {
     /// Starts reading `range` of `file` in chunks of `chunkSize` bytes.
     init(file: BlockingFile, range: Range<UInt64>, chunkSize: Int = 256 << 10, depth: Int = 8) {
         let state = self.state
-        let slots = DispatchSemaphore(value: depth)
+        // Made at 0 and raised, not made at `depth`: libdispatch refuses to free a semaphore left
+        // below its initial value, which a reader dropped mid-file would do.
+        let slots = DispatchSemaphore(value: 0)
+        for _ in 0..<depth { slots.signal() }
         self.slots = slots
         let thread = Thread {
             var offset = range.lowerBound

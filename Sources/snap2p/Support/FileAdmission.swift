@@ -8,7 +8,6 @@ import SNaP2PFileTransfer
 struct FileAdmission: Sendable {
     let yes: Bool
     let acceptFrom: Set<Principal>
-    let json: Bool
 
     /// Decides one offer, asking at the terminal when needed (one question at a time).
     func decide(_ incoming: IncomingFile) async -> FileDecision {

@@ -48,10 +48,12 @@ final class ReceiveReport: @unchecked Sendable {
         emit(text)
     }
 
-    /// Refused by the user at the terminal: a line; for want of a terminal: an error with the
-    /// options that would have admitted the sender (also with `--json`, on standard error).
+    /// Declined by the user at the terminal: a line. Declined for want of a terminal: an error
+    /// with the options that would have admitted the sender. Refused because the file cannot be
+    /// stored: an error saying why. Errors go to standard error also with `--json`.
     private func refused(_ incoming: IncomingFile, _ refusal: FileTransferRefusal) {
         let name = SafeFileName.printable(incoming.offer.name)
+        let byPerson = refusal.reason == .declined && TerminalInput.isInteractive
         if json {
             var event = FileEvent("refused")
             event.principal = sender
@@ -59,14 +61,18 @@ final class ReceiveReport: @unchecked Sendable {
             event.reason = refusal.reason.rawValue
             event.error = refusal.message
             event.print()
-        } else if TerminalInput.isInteractive {
+        } else if byPerson {
             emit("Refused \(name).")
         }
-        guard !TerminalInput.isInteractive else { return }
-        CommandFailure(
-            "refused \(name) from \(sender): nobody is at a terminal to ask",
-            hint: "to take files without asking, run with --yes, or with --accept-from \(sender)"
-        ).report()
+        if byPerson { return }
+        if refusal.reason == .declined {
+            CommandFailure(
+                "refused \(name) from \(sender): nobody is at a terminal to ask",
+                hint: "to take files without asking, run with --yes, or with --accept-from \(sender)"
+            ).report()
+        } else {
+            CommandFailure("refused \(name) from \(sender): \(SafeFileName.printable(refusal.description))").report()
+        }
     }
 
     private func accepted(_ incoming: IncomingFile, partial: String, resumedFrom: UInt64) {
