@@ -4,39 +4,39 @@ import SNaP2P
 import SNaP2PFileTransfer
 import SNaP2PWire
 
-/// `snap2p send`: offers one file to a peer running `snap2p receive`, sends it with a progress
-/// bar, and succeeds once the receiver confirmed the file's SHA-256 and stored it.
+/// `snap2p send`: offers files to a peer running `snap2p receive`, one stream each, sends them
+/// with a progress bar, and succeeds once the receiver confirmed each file's SHA-256 and stored it.
 struct SendCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "send",
-        abstract: "Send a file to a peer running `snap2p receive`.",
+        abstract: "Send files to a peer running `snap2p receive`.",
         discussion: """
-            Hashes FILE (SHA-256), dials HOST:PORT, offers the file (name, size, hash) and, once the \
-            receiver accepts, sends it on an encrypted stream. If the receiver kept part of the same \
-            file from an interrupted send by the same identity, only the rest is sent. Ends when the \
-            receiver confirmed the hash and stored the file. At a terminal a progress bar shows bytes, \
-            rate and time left; otherwise a line every few seconds (--json: progress events).
+            Dials HOST:PORT and, for each FILE in turn on a stream of its own, hashes it (SHA-256), \
+            offers it (name, size, hash) and, once the receiver accepts, sends it. If the receiver \
+            kept part of the same file from an interrupted send by the same identity, only the rest \
+            is sent. A file is done when the receiver confirmed the hash and stored it; a refused or \
+            failed file does not stop the others. At a terminal a progress bar shows bytes, rate and \
+            time left; otherwise a line every few seconds (--json: progress events).
 
             The identity is a fresh throwaway one unless --wallet names a stored wallet: a receiver \
             that admits you with --accept-from, or resumes your interrupted sends, knows you by it.
 
             Examples:
               snap2p send report.pdf 10.0.0.2:9000
+              snap2p send photos/*.jpg 10.0.0.2:9000
               snap2p send backup.tar 10.0.0.2:9000 --wallet me
               snap2p send video.mp4 127.0.0.1:9000 --json
 
-            Exit status: 0 sent and verified, 1 the file cannot be read, 2 nothing to connect to, \
-            3 the handshake failed, 4 the wallet could not be unlocked, 5 the session broke, \
-            7 the receiver refused the file, 8 the receiver got it but could not verify it, 64 \
-            invalid arguments.
+            Exit status: 0 every file sent and verified, 1 a file cannot be read, 2 nothing to \
+            connect to, 3 the handshake failed, 4 the wallet could not be unlocked, 5 the session \
+            broke, 7 the receiver refused a file, 8 the receiver got a file but could not verify it, \
+            64 invalid arguments. With several files the most serious outcome decides (5, 8, 1, 7).
             """
     )
 
-    @Argument(help: ArgumentHelp("The file to send.", valueName: "file"))
-    var file: String
-
-    @Argument(help: ArgumentHelp("The receiver: host:port, or [ipv6]:port.", valueName: "host:port"))
-    var target: String
+    @Argument(help: ArgumentHelp(
+        "The files to send, then the receiver: host:port, or [ipv6]:port.", valueName: "file... host:port"))
+    var operands: [String] = []
 
     @Flag(help: "Use a testnet identity (ST... principals); both sides must agree.")
     var testnet = false
@@ -46,16 +46,22 @@ struct SendCommand: AsyncParsableCommand {
 
     @OptionGroup var walletOptions: WalletUnlockOptions
 
+    private var files: [String] { Array(operands.dropLast()) }
+    private var target: String { operands.last ?? "" }
+
     func validate() throws {
+        guard operands.count >= 2 else { throw ValidationError("give the FILE(s) to send, then HOST:PORT") }
         try ChatCommand.checkAddress(target)
     }
 
     func run() async throws {
-        let name = (file as NSString).lastPathComponent
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw CommandFailure("no file at \(file)", hint: isDirectory.boolValue ? "send the files in it one by one, or an archive of it" : nil)
-                .exit(json: json)
+        for file in files {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                throw CommandFailure(
+                    "no file at \(file)", hint: isDirectory.boolValue ? "send the files in it, or an archive of it" : nil
+                ).exit(json: json)
+            }
         }
         let peer = Peer(
             wallet: try walletOptions.unlockOrExit(testnet: testnet, json: json),
@@ -69,9 +75,22 @@ struct SendCommand: AsyncParsableCommand {
             throw CommandFailure.dialing(error, address: target, localPrincipal: peer.principal, usedToken: false, listenCommand: "receive")
                 .exit(json: json)
         }
-        let handshakeTime = clock.now - start
+        announce(connection, handshakeTime: clock.now - start)
+        var statuses: [ExitStatus] = []
+        for file in files {
+            let status = await send(file, over: connection)
+            statuses.append(status)
+            if status == .sessionLost { break }
+        }
+        await connection.close()
+        if let status = ExitStatus.mostSerious(statuses), status != .success { throw ExitCode(status.rawValue) }
+    }
+
+    /// Sends one file and reports it; returns how it went.
+    private func send(_ file: String, over connection: Connection) async -> ExitStatus {
         let remote = connection.remotePrincipal.description
-        announce(connection, handshakeTime: handshakeTime)
+        let clock = ContinuousClock()
+        let start = clock.now
         let display = TransferProgressDisplay(json: json) { [json] progress in
             Self.announce(progress, to: remote, json: json)
         }
@@ -80,11 +99,11 @@ struct SendCommand: AsyncParsableCommand {
             sent = try await connection.sendFile(atPath: file, progress: display.update)
         } catch {
             display.clear()
-            await connection.close()
-            throw FileTransferFailure(error, name: name, remote: remote).exit(json: json)
+            let failure = FileTransferFailure(error, name: (file as NSString).lastPathComponent, remote: remote)
+            _ = failure.exit(json: json, name: (file as NSString).lastPathComponent)
+            return failure.failure.status
         }
         display.clear()
-        await connection.close()
         let seconds = PeerEventOutput.milliseconds(clock.now - start) / 1000
         let rate = Double(sent.size - sent.resumedFrom) / seconds
         if json {
@@ -104,7 +123,9 @@ struct SendCommand: AsyncParsableCommand {
             if sent.resumedFrom > 0 { text += ", resumed at \(TransferText.bytes(sent.resumedFrom))" }
             text += "); \(remote) verified SHA-256 \(Hex.encode(sent.sha256))"
             print(text)
+            fflush(nil)
         }
+        return .success
     }
 
     private func announce(_ connection: Connection, handshakeTime: Duration) {

@@ -54,6 +54,25 @@ import Testing
         #expect(try scratch.received() == ["notes.txt"])
     }
 
+    @Test func severalFilesGoInOneSessionOneStreamEach() async throws {
+        let scratch = try FileTransferScratch()
+        let receiver = try await RunningReceiver.start(into: scratch.inbox, ["--yes"])
+        defer { receiver.process.stop() }
+        let paths = try (1...3).map { try scratch.makeFile("part\($0).bin", count: 100_000 * $0, seed: UInt64($0)) }
+        let result = try await SNaP2PExecutable.run(["send"] + paths + [receiver.address, "--testnet", "--json"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let events = try jsonEvents(result)
+        #expect(events.filter { $0["event"] as? String == "connected" }.count == 1)
+        #expect(events.filter { $0["event"] as? String == "done" }.compactMap { $0["name"] as? String } == ["part1.bin", "part2.bin", "part3.bin"])
+        // The one-shot receiver took all three from the one session, then ended.
+        #expect(try await receiver.process.exitStatus() == 0, "\(receiver.process.standardError)")
+        #expect(receiver.process.lines.count { $0.contains(#""event":"done""#) } == 3)
+        for path in paths {
+            let stored = scratch.inbox + "/" + (path as NSString).lastPathComponent
+            #expect(try FileTransferScratch.contents(stored) == (try FileTransferScratch.contents(path)))
+        }
+    }
+
     @Test func withoutATerminalAnOfferIsRefusedAndNothingIsLeft() async throws {
         let scratch = try FileTransferScratch()
         let receiver = try await RunningReceiver.start(into: scratch.inbox, [])
@@ -157,5 +176,8 @@ import Testing
 
         let usage = try await SNaP2PExecutable.run(["send", path, "no-port"])
         #expect(usage.status == 64)
+        let noTarget = try await SNaP2PExecutable.run(["send", path])
+        #expect(noTarget.status == 64)
+        #expect(noTarget.standardError.contains("give the FILE(s) to send, then HOST:PORT"), "\(noTarget.standardError)")
     }
 }

@@ -4,6 +4,15 @@ import SNaP2P
 import SNaP2PFileTransfer
 import SNaP2PWire
 
+extension ExitStatus {
+    /// The status of several transfers: the most serious outcome (a lost session, then a file that
+    /// did not verify, then any other failure, then a refusal); `nil` for none.
+    static func mostSerious(_ statuses: [ExitStatus]) -> ExitStatus? {
+        let order: [ExitStatus] = [.sessionLost, .transferNotVerified, .failure, .transferRefused, .success]
+        return order.first { statuses.contains($0) } ?? statuses.first
+    }
+}
+
 /// How `send` and `receive` explain a failed transfer: the ``CommandFailure`` (message, hint,
 /// status) and, for `--json`, the file-transfer reason code (`declined`, `hash-mismatch`…).
 struct FileTransferFailure: Error {

@@ -47,10 +47,8 @@ final class TransferTally: @unchecked Sendable {
         lock.withLock { statuses.append(status) }
     }
 
-    /// The status for all transfers so far (the most serious one wins); `nil` when none was offered.
+    /// The status for all transfers so far; `nil` when none was offered.
     func exitStatus() -> ExitStatus? {
-        let statuses = lock.withLock { self.statuses }
-        let order: [ExitStatus] = [.sessionLost, .transferNotVerified, .failure, .transferRefused, .success]
-        return order.first { statuses.contains($0) } ?? statuses.first
+        ExitStatus.mostSerious(lock.withLock { statuses })
     }
 }
