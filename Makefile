@@ -1,7 +1,7 @@
 # Two entry points a new user needs: `make demo` and `make test`. Both install what is missing first.
 SWIFT ?= swift
 
-.PHONY: demo test bench build bootstrap fuzz
+.PHONY: demo test bench build bootstrap fuzz tsan asan
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -28,6 +28,16 @@ bench: bootstrap
 FUZZ_SECONDS ?= 60
 fuzz: bootstrap
 	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
+## Every test under ThreadSanitizer / AddressSanitizer, each in its own build directory so the
+## plain build stays untouched. Slow: run before a release, not on every change.
+tsan: bootstrap
+	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
+	$(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan
+
+asan: bootstrap
+	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
+	$(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan
 
 build: bootstrap
 	$(SWIFT) build

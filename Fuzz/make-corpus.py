@@ -157,6 +157,11 @@ for i, row in enumerate(trezor["english"][::4]):
 add("mnemonic", "built-12", bytes([1, 0]) + bytes(64))
 add("mnemonic", "entropy-16", bytes([2, 16]) + bytes(range(16)))
 
+# Alias cards: the example of docs/ALIASCARDS.md, and one without its signature.
+example_card = h(open(os.path.join(FIXTURES, "alias-card-example.hex")).read().strip())
+add("alias-card", "example", example_card)
+add("alias-card", "truncated", example_card[:-20])
+
 # Noise schedule offers: the message-1 payload a listener reads.
 add("noise-offer", "std1", h("a1656e6f697365816473746431"))
 add("noise-offer", "later-version-first", h("a2656e6f6973658264737464396473746431617601"))

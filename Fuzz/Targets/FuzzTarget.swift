@@ -34,6 +34,7 @@ struct FuzzTarget: Sendable {
         ControlMessageTarget.target,
         AttestationTarget.target,
         SignedAttestationTarget.target,
+        AliasCardTarget.target,
         NoiseTarget.target,
         NoiseOfferTarget.target,
         HandshakeTarget.target,

@@ -9,8 +9,8 @@ import SNaP2PWire
 /// Checks: one terminal action per handshake, last in its batch, and nothing but a `close` after
 /// it; `isFinished` matches; raw bytes never establish a session (that would need the AEAD keys);
 /// a stealth listener says nothing but plaintext AUTH_FAIL or KNOCK_RESPONSE before a valid KNOCK
-/// and answers KNOCK_RESPONSE(true) exactly when its verifier admitted a token; at most one Noise
-/// message leaves the machine.
+/// and answers KNOCK_RESPONSE(true) exactly when its verifier admitted a token, then message 2 or
+/// (requiring standard Noise) AUTH_FAIL 2; at most one Noise message leaves the machine.
 enum HandshakeTarget {
     static let token = [UInt8](repeating: 0x7a, count: 32)
 
@@ -66,8 +66,11 @@ enum HandshakeTarget {
             switch message {
             case .knockResponse(accepted: true)?:
                 invariant(index == 0 && admitted == 1, "KNOCK_RESPONSE(true) without an admitted token")
+            case .authFail(let code, _)? where admitted == 1:
+                // Past a valid KNOCK only the Noise schedule can still be refused, instead of message 2.
+                invariant(index == 1 && code == .versionUnsupported, "refusal with code \(code) after admitting a token")
             case .authFail(let code, _)?:
-                invariant(admitted == 0 && [.inviteRequired, .invalidToken].contains(code), "stealth refusal with code \(code)")
+                invariant([.inviteRequired, .invalidToken].contains(code), "stealth refusal with code \(code)")
             default:
                 invariant(admitted == 1 && index == 1, "a stealth listener sent \(Hex.encode(body.prefix(16)))… before admitting a token")
             }

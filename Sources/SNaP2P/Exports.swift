@@ -28,6 +28,10 @@ public typealias StoredWallet = SNaP2PIdentity.StoredWallet
 public typealias WalletStoreError = SNaP2PIdentity.WalletStoreError
 /// A wallet's signed statement that a node key speaks for it.
 public typealias NodeKeyAttestation = SNaP2PIdentity.NodeKeyAttestation
+/// A wallet-signed alias and display name for a principal.
+public typealias AliasCard = SNaP2PIdentity.AliasCard
+/// Why an alias card was refused.
+public typealias AliasCardError = SNaP2PIdentity.AliasCardError
 
 /// How a peer presents itself in HELLO: public, private or stealth.
 public typealias Visibility = SNaP2PWire.Visibility
@@ -44,6 +48,8 @@ public typealias AllowlistPolicy = SNaP2PSession.AllowlistPolicy
 public typealias InviteTokenStore = SNaP2PSession.InviteTokenStore
 /// Checks a KNOCK's invite token.
 public typealias InviteTokenVerifier = SNaP2PSession.InviteTokenVerifier
+/// How much a listener takes on at once.
+public typealias ResourceLimits = SNaP2PSession.ResourceLimits
 /// Connections per remote address a listener accepts per period.
 public typealias ConnectionRateLimit = SNaP2PSession.ConnectionRateLimit
 /// The optional features both sides of a session agreed on.

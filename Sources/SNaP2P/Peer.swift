@@ -25,6 +25,8 @@ public final class Peer: Sendable {
 
     let credentials: PeerCredentials
     let eventLoopGroup: any EventLoopGroup
+    /// The alias cards remotes presented, shared by all of this peer's connections.
+    let aliasBook = AliasBook()
 
     /// A peer with `wallet`'s identity, or a fresh throwaway one on the configuration's network.
     public convenience init(wallet: (any Wallet)? = nil, configuration: PeerConfiguration = PeerConfiguration()) {
@@ -41,6 +43,7 @@ public final class Peer: Sendable {
         self.credentials = PeerCredentials(
             wallet: wallet,
             validity: configuration.attestationValidity,
+            alias: configuration.alias,
             clock: attestationClock
         )
         self.eventLoopGroup = MultiThreadedEventLoopGroup.singleton
@@ -63,16 +66,21 @@ public final class Peer: Sendable {
         )
         let configuration = self.configuration
         let credentials = self.credentials
+        let aliasBook = self.aliasBook
         let rateLimit = configuration.effectiveRateLimit
+        let admission = SessionAdmission(limits: configuration.limits)
         let logger = configuration.logger
         let bootstrap = ServerBootstrap(group: eventLoopGroup)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture(withResultOf: {
-                    if let rateLimit {
-                        try channel.pipeline.syncOperations.addHandler(AcceptRateLimitHandler(limit: rateLimit, logger: logger))
-                    }
+                    // Out of file descriptors, shed a connection with a spare descriptor and pause
+                    // accepting for a second, instead of retrying accept at 100% of a core.
+                    try channel.pipeline.syncOperations.addHandler(AcceptDescriptorReserveHandler(logger: logger))
+                    try channel.pipeline.syncOperations.addHandler(AcceptBackoffHandler(shouldForwardIOErrorCaught: false))
+                    try channel.pipeline.syncOperations.addHandler(
+                        AcceptAdmissionHandler(rateLimit: rateLimit, admission: admission, logger: logger))
                 })
             }
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
@@ -85,6 +93,7 @@ public final class Peer: Sendable {
                         settings: Self.sessionSettings(
                             configuration: configuration,
                             credentials: credentials,
+                            aliasBook: aliasBook,
                             role: .responder,
                             inviteToken: nil
                         ),
@@ -92,7 +101,13 @@ public final class Peer: Sendable {
                         closed: channel.eventLoop.makePromise(of: SNaP2PError?.self)
                     )
                     try channel.pipeline.syncOperations.addHandler(handler)
+                    established.futureResult.whenComplete { _ in admission.handshakeEnded(channel) }
                     established.futureResult.whenSuccess { connection in
+                        if let refusal = admission.admitSession(channel, of: connection.remotePrincipal) {
+                            logger.debug("resource limit: closing a session", metadata: ["limit": "\(refusal.rawValue)"])
+                            connection.link.execute { $0.close(code: .resourceExhausted) }
+                            return
+                        }
                         if case .dropped = continuation.yield(connection) {
                             logger.debug("closing a connection the app is not accepting")
                             connection.link.execute { $0.close(code: nil) }
@@ -141,9 +156,10 @@ public final class Peer: Sendable {
         let settings = Self.sessionSettings(
             configuration: configuration,
             credentials: credentials,
+            aliasBook: aliasBook,
             role: .initiator,
             inviteToken: inviteToken,
-            attestation: try await credentials.current()
+            presentation: try await credentials.current()
         )
         let eventLoop = eventLoopGroup.next()
         let established = eventLoop.makePromise(of: Connection.self)
@@ -169,6 +185,13 @@ public final class Peer: Sendable {
                 return try await established.futureResult.get()
             } catch let error as SNaP2PError {
                 if Task.isCancelled { throw CancellationError() }
+                // A refused connect closes the channel, and the handler may report that close
+                // before the connect's own failure arrives: the connect's error is the one that says why.
+                do {
+                    _ = try await connect.get()
+                } catch {
+                    throw SNaP2PError.connectionFailed(reason: "\(address.host):\(address.port): \(error)")
+                }
                 throw error
             } catch let error as CancellationError {
                 throw error
@@ -192,23 +215,26 @@ public final class Peer: Sendable {
     private static func sessionSettings(
         configuration: PeerConfiguration,
         credentials: PeerCredentials,
+        aliasBook: AliasBook,
         role: HandshakeRole,
         inviteToken: [UInt8]?,
-        attestation: NodeKeyAttestation? = nil
+        presentation: PeerPresentation? = nil
     ) -> SessionSettings {
+        let presentation = presentation ?? credentials.latest
         var logger = configuration.logger
         logger[metadataKey: "role"] = role == .initiator ? "dialer" : "listener"
         let handshake = HandshakeConfiguration(
             role: role,
             nodeKey: credentials.nodeKey,
-            attestation: attestation ?? credentials.latest,
+            attestation: presentation.attestation,
             network: configuration.network,
             visibility: configuration.visibility,
             capabilities: configuration.capabilities.map(\.rawValue),
             inviteToken: inviteToken,
             inviteTokenVerifier: configuration.inviteTokens,
             authorizationPolicy: configuration.authorization,
-            noisePolicy: configuration.noisePolicy
+            noisePolicy: configuration.noisePolicy,
+            aliasCard: presentation.aliasCard
         )
         return SessionSettings(
             session: SessionConfiguration(
@@ -222,6 +248,7 @@ public final class Peer: Sendable {
                 receiveBuffer: configuration.receiveBuffer
             ),
             streamProtocols: configuration.streamProtocols,
+            aliasBook: aliasBook,
             logger: logger
         )
     }

@@ -25,11 +25,18 @@ public struct PeerConfiguration: Sendable {
     public var keepalive: Keepalive
     /// Streams the remote may have open at once; one more is refused with STREAM_REFUSED.
     public var maximumStreams: Int
+    /// What a listener takes on at once: connections (in total and per address), handshakes in
+    /// flight, sessions per principal. Over a limit a new connection is closed before any
+    /// cryptography, and a session over its principal's limit is closed with RESOURCE_EXHAUSTED.
+    public var limits: ResourceLimits
     /// Offers the `fc1` flow-control capability; used only when the remote offers it too.
     public var flowControl: Bool
     /// Which Noise key schedule sessions may use: by default standard Noise with peers that offer
     /// or take it (Swift peers) and the reference schedule with those that do not (TypeScript).
     public var noisePolicy: NoiseSchedulePolicy
+    /// The alias this peer presents to peers that take alias cards; the wallet signs the card (valid
+    /// 7 days, re-signed before it runs out). `nil`: no card.
+    public var alias: Alias?
     /// Protocols that serve the streams remotes open with their label (see ``StreamProtocols``).
     public var streamProtocols: StreamProtocols
     /// Unread bytes a session holds for a remote without fc1 (a TypeScript peer) before it stops
@@ -49,6 +56,21 @@ public struct PeerConfiguration: Sendable {
         case off
         /// This limit, whatever the visibility.
         case custom(ConnectionRateLimit)
+    }
+
+    /// A self-chosen handle (docs/ALIASCARDS.md): not unique, always shown beside the principal.
+    public struct Alias: Sendable, Hashable {
+        /// The normalized alias, e.g. `alice`.
+        public let name: String
+        /// Free text up to 64 characters, e.g. `Alice 🌻`; may be empty.
+        public let displayName: String
+
+        /// Normalizes `name` (NFKC, lower case, trimmed) and checks both against the card's rules.
+        public init(_ name: String, displayName: String = "") throws(AliasCardError) {
+            self.name = try AliasCard.normalize(alias: name)
+            try AliasCard.check(displayName: displayName)
+            self.displayName = displayName
+        }
     }
 
     /// Keepalive timing.
@@ -76,8 +98,10 @@ public struct PeerConfiguration: Sendable {
         handshakeTimeout: Duration = .seconds(30),
         keepalive: Keepalive = Keepalive(),
         maximumStreams: Int = 100,
+        limits: ResourceLimits = ResourceLimits(),
         flowControl: Bool = true,
         noisePolicy: NoiseSchedulePolicy = .preferStandard,
+        alias: Alias? = nil,
         receiveBuffer: Int = 1 << 20,
         attestationValidity: Duration = .seconds(24 * 60 * 60),
         logger: Logger = Logger(label: "snap2p", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -91,8 +115,10 @@ public struct PeerConfiguration: Sendable {
         self.handshakeTimeout = handshakeTimeout
         self.keepalive = keepalive
         self.maximumStreams = maximumStreams
+        self.limits = limits
         self.flowControl = flowControl
         self.noisePolicy = noisePolicy
+        self.alias = alias
         self.streamProtocols = StreamProtocols()
         self.receiveBuffer = receiveBuffer
         self.attestationValidity = attestationValidity

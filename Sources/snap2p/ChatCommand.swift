@@ -61,6 +61,10 @@ struct ChatCommand: AsyncParsableCommand {
 
     @OptionGroup var walletOptions: WalletUnlockOptions
 
+    @OptionGroup var aliasOptions: AliasOptions
+
+    @OptionGroup var keepaliveOptions: KeepaliveOptions
+
     func validate() throws {
         guard (address == nil) != (listen == nil) else {
             throw ValidationError("give either HOST:PORT to dial or --listen PORT to wait, not both or neither")
@@ -112,7 +116,9 @@ struct ChatCommand: AsyncParsableCommand {
             }
         }
         let configuration = PeerConfiguration(
-            network: network, visibility: stealth ? .stealth : .public, inviteTokens: tokens, noisePolicy: noise.policy)
+            network: network, visibility: stealth ? .stealth : .public, inviteTokens: tokens,
+            keepalive: keepaliveOptions.keepalive, noisePolicy: noise.policy,
+            alias: try aliasOptions.resolve(wallet: walletOptions.wallet, store: walletOptions.storeOptions.store))
         return (configuration, printedToken)
     }
 
@@ -155,7 +161,7 @@ struct ChatCommand: AsyncParsableCommand {
             stream.close(error: .streamRefused)
         }
         if let error = await connection.closed() { throw CommandFailure.session(error, remote: remoteName) }
-        output.remoteLeft(connection.remotePrincipal)
+        output.remoteLeft(connection)
         throw ExitCode.success
     }
 }

@@ -19,6 +19,7 @@ struct DialCommand: AsyncParsableCommand {
               snap2p dial [::1]:9000 --bytes 104857600 --streams 4 --json
               snap2p dial example.org:9000 --handshake-only --repeat 1000 --json
               snap2p dial 10.0.0.2:9000 --token 6f1c...
+              snap2p dial 10.0.0.2:9000 --expect stacks:SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7
             """
     )
 
@@ -54,19 +55,33 @@ struct DialCommand: AsyncParsableCommand {
 
     @OptionGroup var walletOptions: WalletUnlockOptions
 
+    @OptionGroup var aliasOptions: AliasOptions
+
+    @Option(help: ArgumentHelp(
+        "Accept only a peer that proves this principal; any other is refused during the handshake.", valueName: "principal"))
+    var expect: String?
+
+    @OptionGroup var keepaliveOptions: KeepaliveOptions
+
     func validate() throws {
         guard self.repeat >= 1 else { throw ValidationError("--repeat must be at least 1") }
         guard self.repeat == 1 || handshakeOnly else { throw ValidationError("--repeat needs --handshake-only") }
         guard streams >= 1 else { throw ValidationError("--streams must be at least 1") }
         if let bytes, bytes < 0 { throw ValidationError("--bytes must not be negative") }
+        if let expect {
+            do { _ = try Principal(expect) } catch { throw ValidationError("--expect \(expect): \(error)") }
+        }
     }
 
     func run() async throws {
         let output = PeerEventOutput(json: json)
         let inviteToken = try token.map(PeerEventOutput.decodeToken)
-        let peer = Peer(
-            wallet: try walletOptions.unlockOrExit(testnet: testnet, json: json),
-            configuration: PeerConfiguration(network: testnet ? .testnet : .mainnet, noisePolicy: noise.policy))
+        let expected = try expect.map { ExpectedPrincipalPolicy(try Principal($0)) }
+        var configuration = PeerConfiguration(
+            network: testnet ? .testnet : .mainnet, keepalive: keepaliveOptions.keepalive, noisePolicy: noise.policy,
+            alias: try aliasOptions.resolveOrExit(wallet: walletOptions.wallet, store: walletOptions.storeOptions.store, json: json))
+        if let expected { configuration.authorization = expected }
+        let peer = Peer(wallet: try walletOptions.unlockOrExit(testnet: testnet, json: json), configuration: configuration)
         do {
             if handshakeOnly {
                 try await handshakes(peer: peer, inviteToken: inviteToken, output: output)
@@ -74,6 +89,9 @@ struct DialCommand: AsyncParsableCommand {
                 try await exchange(peer: peer, inviteToken: inviteToken, output: output)
             }
         } catch let failure as CommandFailure {
+            if let expected, let actual = expected.refused {
+                throw CommandFailure.principalMismatch(address: address, expected: expected.expected, actual: actual).exit(json: json)
+            }
             throw failure.exit(json: json)
         } catch {
             throw CommandFailure.session(error, remote: address).exit(json: json)

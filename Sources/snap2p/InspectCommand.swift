@@ -3,17 +3,19 @@ import Foundation
 import SNaP2PIdentity
 import SNaP2PWire
 
-/// `snap2p inspect`: decodes captured protocol bytes (an attestation, or a control message such as a
-/// plaintext KNOCK or AUTH_FAIL) and says whether an attestation would be accepted, and if not, why.
+/// `snap2p inspect`: decodes captured protocol bytes (an attestation, an alias card, or a control
+/// message such as a plaintext KNOCK or AUTH_FAIL) and says whether a signed document would be
+/// accepted, and if not, why.
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Decode a serialized attestation or control message and check it.",
+        abstract: "Decode a serialized attestation, alias card or control message and check it.",
         discussion: """
-            HEX is a serialized NodeKeyAttestation (as carried in AUTH `att`) or one CBOR control \
-            message, with or without its varint frame-length prefix; `-` reads the hex from standard \
-            input. Whitespace is ignored. An attestation is verified at --at (default: now) against \
-            mainnet, or testnet with --testnet; an AUTH message's attestation is verified too.
+            HEX is a serialized NodeKeyAttestation (as carried in AUTH `att`), an AliasCard (as \
+            carried in AUTH `hd`, or stored by `snap2p alias set`) or one CBOR control message, with \
+            or without its varint frame-length prefix; `-` reads the hex from standard input. \
+            Whitespace is ignored. An attestation or card is verified at --at (default: now) against \
+            mainnet, or testnet with --testnet; an AUTH message's attestation and card are verified too.
 
             Exit status: 0 when the bytes decode and any attestation is valid, 1 otherwise.
 
@@ -85,10 +87,10 @@ enum InspectInputError: Error, CustomStringConvertible {
     }
 }
 
-/// What the bytes turned out to be, with the verdict on any attestation.
+/// What the bytes turned out to be, with the verdict on any signed document (attestation or alias card).
 private enum Inspection {
-    case attestation(AttestationInspection)
-    case controlMessage(ControlMessage, framed: Bool, attestation: AttestationInspection?)
+    case document(DocumentInspection)
+    case controlMessage(ControlMessage, framed: Bool, documents: [(String, DocumentInspection)])
     case undecodable(String)
 
     init(bytes: [UInt8], at now: UInt64, network: StacksNetwork) {
@@ -106,16 +108,23 @@ private enum Inspection {
             (item, body, framed) = (framedItem, unframed, true)
         }
         guard item["t"] != nil else {
-            self = .attestation(AttestationInspection(bytes: body, at: now, network: network))
+            // An alias card names its domain or has an alias; anything else is read as an attestation.
+            let isAliasCard = item["domain"]?.text == AliasCard.domain || item["alias"] != nil
+            self = .document(isAliasCard
+                ? DocumentInspection(aliasCard: body, at: now, network: network)
+                : DocumentInspection(attestation: body, at: now, network: network))
             return
         }
         do {
             let message = try ControlMessage.decode(item)
-            var attestation: AttestationInspection?
-            if case .auth(let serialized, _) = message {
-                attestation = AttestationInspection(bytes: serialized, at: now, network: network)
+            var documents: [(String, DocumentInspection)] = []
+            if case .auth(let attestation, let handshakeData) = message {
+                documents.append(("AUTH attestation", DocumentInspection(attestation: attestation, at: now, network: network)))
+                if !handshakeData.isEmpty {
+                    documents.append(("AUTH alias card", DocumentInspection(aliasCard: handshakeData, at: now, network: network)))
+                }
             }
-            self = .controlMessage(message, framed: framed, attestation: attestation)
+            self = .controlMessage(message, framed: framed, documents: documents)
         } catch {
             self = .undecodable("not a control message: \(error)")
         }
@@ -131,23 +140,24 @@ private enum Inspection {
 
     var isValid: Bool {
         switch self {
-        case .attestation(let attestation): return attestation.isValid
-        case .controlMessage(_, _, let attestation): return attestation?.isValid ?? true
+        case .document(let document): return document.isValid
+        case .controlMessage(_, _, let documents): return documents.allSatisfy(\.1.isValid)
         case .undecodable: return false
         }
     }
 
     var jsonObject: [String: Any] {
         switch self {
-        case .attestation(let attestation):
-            return attestation.jsonObject
-        case .controlMessage(let message, let framed, let attestation):
+        case .document(let document):
+            return document.jsonObject
+        case .controlMessage(let message, let framed, let documents):
             let description = MessageDescription(message)
             var object: [String: Any] = ["kind": description.name, "type": description.type, "framed": framed]
             for (key, value) in description.fields { object[key] = value.json }
-            object["valid"] = attestation?.isValid ?? true
-            object["error"] = attestation?.error.map { $0.description as Any } ?? NSNull()
-            if let attestation { object["attestation"] = attestation.jsonObject }
+            let invalid = documents.first { !$0.1.isValid }?.1
+            object["valid"] = invalid == nil
+            object["error"] = invalid?.error.map { $0 as Any } ?? NSNull()
+            for (_, document) in documents { object[document.kind] = document.jsonObject }
             return object
         case .undecodable(let reason):
             return ["kind": "unknown", "valid": false, "error": reason]
@@ -156,15 +166,15 @@ private enum Inspection {
 
     var text: String {
         switch self {
-        case .attestation(let attestation):
-            return attestation.text
-        case .controlMessage(let message, let framed, let attestation):
+        case .document(let document):
+            return document.text
+        case .controlMessage(let message, let framed, let documents):
             let description = MessageDescription(message)
             var lines = ["\(description.name) (t = 0x\(String(description.type, radix: 16, uppercase: false)))"
                 + (framed ? ", with frame-length prefix" : "")]
             lines += aligned(description.fields.map { ($0.key.replacingOccurrences(of: "_", with: " "), $0.value.text) })
             var text = lines.joined(separator: "\n") + "\n"
-            if let attestation { text += "\nAUTH attestation:\n" + attestation.text }
+            for (title, document) in documents { text += "\n\(title):\n" + document.text }
             return text
         case .undecodable(let reason):
             return "undecodable: \(reason)\n"
@@ -172,74 +182,119 @@ private enum Inspection {
     }
 }
 
-/// An attestation (or bytes that should be one) and its verdict.
-private struct AttestationInspection {
-    let attestation: NodeKeyAttestation?
-    let error: AttestationError?
+/// A wallet-signed document (a node-key attestation or an alias card) and its verdict.
+private struct DocumentInspection {
+    /// `attestation` or `alias_card`: the JSON `kind`.
+    let kind: String
+    /// Every field the kind has, in display order; `nil` values when the bytes did not decode.
+    let fields: [(key: String, value: FieldValue)]
+    let decoded: Bool
+    /// Why it would be refused; `nil` when valid.
+    let error: String?
+    /// The AUTH_FAIL code a refusal would carry (attestations only).
+    let errorCode: ProtocolErrorCode?
     let now: UInt64
     let network: StacksNetwork
 
-    init(bytes: [UInt8], at now: UInt64, network: StacksNetwork) {
+    init(attestation bytes: [UInt8], at now: UInt64, network: StacksNetwork) {
+        var fields: [(String, FieldValue)] = [
+            ("principal", .absent), ("node_public_key", .absent), ("noise_static_key", .absent), ("issued_at", .absent),
+            ("expires_at", .absent), ("nonce", .absent), ("domain", .absent), ("signature", .absent),
+        ]
+        var failure: AttestationError?
+        var decoded = false
+        do throws(AttestationError) {
+            let attestation = try NodeKeyAttestation(serialized: bytes)
+            decoded = true
+            // The X25519 key a peer presenting this attestation must use as its Noise static key.
+            let noiseStaticKey = try? NodeKey.montgomeryPublicKey(fromEd25519: attestation.nodePublicKey)
+            fields = [
+                ("principal", .text(attestation.principal.description)),
+                ("node_public_key", .bytes(attestation.nodePublicKey)),
+                ("noise_static_key", noiseStaticKey.map(FieldValue.bytes) ?? .absent),
+                ("issued_at", .time(attestation.issuedAt)),
+                ("expires_at", .time(attestation.expiresAt)),
+                ("nonce", .bytes(attestation.nonce)),
+                ("domain", .text(attestation.domain)),
+                ("signature", .bytes(attestation.signature.bytes)),
+            ]
+            _ = try attestation.verify(at: now, network: network)
+        } catch {
+            failure = error
+        }
+        self.init(
+            kind: "attestation", fields: fields, decoded: decoded, error: failure?.description,
+            errorCode: failure?.protocolErrorCode, now: now, network: network)
+    }
+
+    init(aliasCard bytes: [UInt8], at now: UInt64, network: StacksNetwork) {
+        var fields: [(String, FieldValue)] = [
+            ("principal", .absent), ("alias", .absent), ("display_name", .absent), ("issued_at", .absent),
+            ("expires_at", .absent), ("nonce", .absent), ("domain", .absent), ("signature", .absent),
+        ]
+        var failure: AliasCardError?
+        var decoded = false
+        do throws(AliasCardError) {
+            let card = try AliasCard(serialized: bytes)
+            decoded = true
+            fields = [
+                ("principal", .text(card.principal.description)),
+                ("alias", .text(card.alias)),
+                ("display_name", .text(card.displayName)),
+                ("issued_at", .time(card.issuedAt)),
+                ("expires_at", .time(card.expiresAt)),
+                ("nonce", .bytes(card.nonce)),
+                ("domain", .text(card.domain)),
+                ("signature", .bytes(card.signature.bytes)),
+            ]
+            try card.verify(at: now, network: network)
+        } catch {
+            failure = error
+        }
+        self.init(
+            kind: "alias_card", fields: fields, decoded: decoded, error: failure?.description,
+            errorCode: nil, now: now, network: network)
+    }
+
+    private init(
+        kind: String, fields: [(key: String, value: FieldValue)], decoded: Bool, error: String?,
+        errorCode: ProtocolErrorCode?, now: UInt64, network: StacksNetwork
+    ) {
+        self.kind = kind
+        self.fields = fields
+        self.decoded = decoded
+        self.error = error
+        self.errorCode = errorCode
         self.now = now
         self.network = network
-        do {
-            let attestation = try NodeKeyAttestation(serialized: bytes)
-            self.attestation = attestation
-            do {
-                _ = try attestation.verify(at: now, network: network)
-                error = nil
-            } catch {
-                self.error = error
-            }
-        } catch {
-            attestation = nil
-            self.error = error
-        }
     }
 
     var isValid: Bool { error == nil }
 
-    /// The X25519 key a peer presenting this attestation must use as its Noise static key.
-    private var noiseStaticKey: [UInt8]? {
-        attestation.flatMap { try? NodeKey.montgomeryPublicKey(fromEd25519: $0.nodePublicKey) }
-    }
-
-    private var fields: [(key: String, value: FieldValue)] {
-        guard let attestation else { return [] }
-        return [
-            ("principal", .text(attestation.principal.description)),
-            ("node_public_key", .bytes(attestation.nodePublicKey)),
-            ("noise_static_key", noiseStaticKey.map(FieldValue.bytes) ?? .absent),
-            ("issued_at", .time(attestation.issuedAt)),
-            ("expires_at", .time(attestation.expiresAt)),
-            ("nonce", .bytes(attestation.nonce)),
-            ("domain", .text(attestation.domain)),
-            ("signature", .bytes(attestation.signature.bytes)),
-        ]
-    }
-
     var jsonObject: [String: Any] {
         var object: [String: Any] = [
-            "kind": "attestation",
+            "kind": kind,
             "valid": isValid,
-            "error": error.map { $0.description as Any } ?? NSNull(),
-            "error_code": error.map { NSNumber(value: $0.protocolErrorCode.rawValue) as Any } ?? NSNull(),
+            "error": error.map { $0 as Any } ?? NSNull(),
             "checked_at": NSNumber(value: now),
             "network": network.rawValue,
         ]
-        for key in ["principal", "node_public_key", "noise_static_key", "issued_at", "expires_at", "nonce", "domain", "signature"] {
-            object[key] = NSNull()
+        if kind == "attestation" {
+            object["error_code"] = errorCode.map { NSNumber(value: $0.rawValue) as Any } ?? NSNull()
         }
         for (key, value) in fields { object[key] = value.json }
         return object
     }
 
     var text: String {
-        var lines = ["attestation" + (attestation == nil ? " (undecodable)" : " v1")]
-        lines += aligned(fields.map { ($0.key.replacingOccurrences(of: "_", with: " "), $0.value.text) })
+        let title = kind == "attestation" ? "attestation" : "alias card"
+        var lines = [title + (decoded ? " v1" : " (undecodable)")]
+        if decoded {
+            lines += aligned(fields.map { ($0.key.replacingOccurrences(of: "_", with: " "), $0.value.text) })
+        }
         let moment = "at \(now) (\(FieldValue.iso8601(now))), \(network) peer"
         if let error {
-            lines.append("INVALID \(moment): \(error) [\(error.protocolErrorCode.rawValue) \(error.protocolErrorCode)]")
+            lines.append("INVALID \(moment): \(error)" + (errorCode.map { " [\($0.rawValue) \($0)]" } ?? ""))
         } else {
             lines.append("VALID \(moment)")
         }

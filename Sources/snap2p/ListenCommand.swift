@@ -13,12 +13,15 @@ struct ListenCommand: AsyncParsableCommand {
             Prints this peer's principal, then one line per connection and disconnection. The \
             identity is a fresh throwaway one unless --wallet names a stored wallet. --allow makes the listener private (only the listed \
             principals get in); --stealth additionally demands an invite token before any handshake \
-            (one is generated and printed unless --token gives it).
+            (one is generated and printed unless --token gives it). An address that opens more \
+            connections than --rate-limit allows is disconnected at once, before any handshake.
 
             Examples:
               snap2p listen 9000
               snap2p listen 0 --host 127.0.0.1 --testnet --json
               snap2p listen 9000 --stealth --allow stacks:SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7
+              snap2p listen 9000 --stealth --rate-limit 20/60
+              snap2p listen 9000 --rate-limit off --keepalive-interval 5 --keepalive-timeout 5
             """
     )
 
@@ -36,6 +39,8 @@ struct ListenCommand: AsyncParsableCommand {
 
     @OptionGroup var walletOptions: WalletUnlockOptions
 
+    @OptionGroup var aliasOptions: AliasOptions
+
     @Flag(help: "Reveal nothing to dialers without an invite token.")
     var stealth = false
 
@@ -47,6 +52,18 @@ struct ListenCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Admit only this principal (repeatable).", valueName: "principal"))
     var allow: [String] = []
+
+    @Option(
+        help: ArgumentHelp(
+            "Connections one address may open per window before it is turned away (before any cryptography): "
+                + "N/SECONDS, or off. Default: stealth 5/60, private (--allow) 30/60, public off.",
+            valueName: "N/seconds|off"),
+        transform: RateLimitArgument.parse)
+    var rateLimit: RateLimitArgument?
+
+    @OptionGroup var keepaliveOptions: KeepaliveOptions
+
+    @OptionGroup var limitOptions: ResourceLimitOptions
 
     func validate() throws {
         if token != nil && !stealth { throw ValidationError("--token is only for --stealth listeners") }
@@ -73,7 +90,12 @@ struct ListenCommand: AsyncParsableCommand {
             visibility: visibility,
             authorization: allowlist.isEmpty ? AllowAllPolicy() : AllowlistPolicy(Set(allowlist)),
             inviteTokens: tokens,
-            noisePolicy: noise.policy
+            rateLimit: rateLimit?.setting ?? .automatic,
+            keepalive: keepaliveOptions.keepalive,
+            maximumStreams: limitOptions.maximumStreams,
+            limits: limitOptions.limits(descriptorRoom: FileDescriptorLimit.maximumSessions),
+            noisePolicy: noise.policy,
+            alias: try aliasOptions.resolveOrExit(wallet: walletOptions.wallet, store: walletOptions.storeOptions.store, json: json)
         )
         let peer = Peer(wallet: try walletOptions.unlockOrExit(testnet: testnet, json: json), configuration: configuration)
         let listener: Listener
@@ -82,7 +104,9 @@ struct ListenCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure.listening(error, host: host, port: port).exit(json: json)
         }
-        output.ready(principal: peer.principal, host: listener.host, port: listener.port, token: printedToken)
+        output.ready(
+            principal: peer.principal, host: listener.host, port: listener.port, token: printedToken,
+            maximumSessions: configuration.limits.sessions)
         await withDiscardingTaskGroup { group in
             group.addTask {
                 for await failure in listener.failedHandshakes { output.handshakeFailed(failure) }
@@ -135,14 +159,16 @@ struct PeerEventOutput: Sendable {
         }
     }
 
-    func ready(principal: Principal, host: String, port: Int, token: String?) {
+    func ready(principal: Principal, host: String, port: Int, token: String?, maximumSessions: Int) {
         var event = PeerEvent("ready")
         event.principal = principal.description
         event.host = host
         event.port = port
         event.token = token
+        event.maximumSessions = maximumSessions
         var text = "Listening on \(host):\(port) as \(principal)"
         if let token { text += "\nInvite token: \(token)" }
+        text += "\nRoom for about \(maximumSessions) sessions (open-file limit \(FileDescriptorLimit.soft))"
         emit(event, text: text)
     }
 
@@ -150,10 +176,15 @@ struct PeerEventOutput: Sendable {
     func connected(_ connection: Connection, from remote: String?, handshakeTime: Duration?) {
         var event = PeerEvent("connected")
         event.principal = connection.remotePrincipal.description
+        event.alias = connection.remoteAlias?.alias
+        event.displayName = connection.remoteAlias?.displayName
         event.remote = remote
         event.noise = connection.noiseSchedule.description
         event.handshakeMilliseconds = handshakeTime.map(Self.milliseconds)
         var text = "Connected: \(connection.remotePrincipal)"
+        if let card = connection.remoteAlias {
+            text += " — @\(card.alias)" + (card.displayName.isEmpty ? "" : ", \(card.displayName.withoutControlCharacters)")
+        }
         if let remote { text += " from \(remote)" }
         var details = ["\(connection.noiseSchedule) Noise"]
         if let handshakeTime { details.insert("handshake \(Self.format(Self.milliseconds(handshakeTime))) ms", at: 0) }

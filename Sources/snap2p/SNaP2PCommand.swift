@@ -13,6 +13,7 @@ struct SNaP2PCommand: AsyncParsableCommand {
         version: "0.1.0",
         // Keep one subcommand per line, alphabetical: parallel branches add lines here.
         subcommands: [
+            AliasCommand.self,
             ChatCommand.self,
             DemoCommand.self,
             DialCommand.self,
@@ -24,4 +25,10 @@ struct SNaP2PCommand: AsyncParsableCommand {
             WalletCommand.self,
         ]
     )
+
+    /// Raises the open-file limit before any command runs (see ``FileDescriptorLimit``).
+    static func main() async {
+        _ = FileDescriptorLimit.soft
+        await main(nil)
+    }
 }

@@ -9,7 +9,9 @@ extension WalletCommand {
             abstract: "Create a wallet with a new 24-word seed phrase and store it encrypted.",
             discussion: """
                 At a terminal: asks for a name (unless --name is given) and a password (twice, hidden), \
-                shows the seed phrase once and asks for two of its words back before storing anything.
+                shows the seed phrase once, clears it from the screen (and the scrollback, where the \
+                terminal keeps one) once you press Enter, and asks for two of its words back before \
+                storing anything.
 
                 From a script (standard input not a terminal): --name is required, the password comes \
                 from SNAP2P_PASSWORD or --password-file, and the phrase is printed once on standard \
@@ -82,6 +84,20 @@ enum WalletPrompts {
         if try store.list().contains(where: { $0.name == name }) { throw WalletStoreError.nameTaken(name) }
     }
 
+    /// Clears the screen and, where the terminal keeps one, its scrollback (ESC[2J ESC[3J ESC[H),
+    /// so the phrase is not left on display. Only when standard output is a terminal: piped output
+    /// is a script's, and gets no escape sequences. A terminal that declares itself dumb gets blank
+    /// lines instead, enough to scroll the phrase off its screen.
+    static func hidePhrase() {
+        fflush(nil)  // the phrase went out through print's buffer
+        guard isatty(STDOUT_FILENO) == 1 else { return }
+        if ProcessInfo.processInfo.environment["TERM"] == "dumb" {
+            TerminalWrite.write(String(repeating: "\n", count: 100), to: STDOUT_FILENO)
+        } else {
+            TerminalWrite.write("\u{1B}[2J\u{1B}[3J\u{1B}[H", to: STDOUT_FILENO)
+        }
+    }
+
     /// Prints the phrase as a numbered grid, with the warning that goes with it.
     static func showOnce(_ mnemonic: Mnemonic) {
         print("\nYour seed phrase. Write these \(mnemonic.words.count) words down, in order, and keep them offline.")
@@ -102,8 +118,14 @@ enum WalletPrompts {
         print("")
     }
 
-    /// Asks for two randomly chosen words back, so a phrase nobody wrote down is not stored.
+    /// Once the user says the words are written down, takes them off the screen (see
+    /// ``hidePhrase()``), then asks for two randomly chosen words back, so a phrase nobody wrote
+    /// down is not stored and the answers cannot be copied from the screen.
     static func confirmWrittenDown(_ mnemonic: Mnemonic) throws {
+        _ = try TerminalInput.readVisibleLine(
+            prompt: "Press Enter once they are written down; they will be cleared from the screen. ",
+            what: "confirmation", maximumBytes: 256)
+        hidePhrase()
         for position in Array(mnemonic.words.indices).shuffled().prefix(2).sorted() {
             let answer = try TerminalInput.readSecretLine(
                 prompt: "To confirm, enter word #\(position + 1): ", what: "confirmation", maximumBytes: 256)

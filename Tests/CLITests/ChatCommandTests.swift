@@ -55,6 +55,21 @@ import Testing
         #expect(dialer.lines == ["héllo from the listener ✓"])
     }
 
+    @Test func aliasesAreShownBesideTheShortPrincipal() async throws {
+        let listener = try await Listener(["--testnet", "--alias", "Alice", "--display-name", "Alice 🌻"])
+        let dialer = try RunningProcess(["chat", "127.0.0.1:\(listener.port)", "--testnet", "--alias", "bob"])
+        let connected = try await listener.process.nextEvent()
+        #expect(connected["alias"] as? String == "bob")
+        #expect(connected["display_name"] as? String == "")
+        // "SP1Y1C…3P50": the first six and last four characters of the address.
+        let address = listener.principal.dropFirst("stacks:".count)
+        let short = "\(address.prefix(6))…\(address.suffix(4))"
+        try await dialer.waitForStandardError(containing: "Connected to Alice 🌻 (@alice · \(short)), \(listener.principal)")
+        listener.process.closeInput()
+        try await dialer.waitForStandardError(containing: "Alice 🌻 (@alice · \(short)) left the chat.")
+        #expect(try await dialer.exitStatus() == 0)
+    }
+
     @Test func theListenerLeavingEndsTheDialer() async throws {
         let listener = try await Listener()
         let dialer = try RunningProcess(["chat", "127.0.0.1:\(listener.port)", "--testnet", "--json"])

@@ -114,6 +114,26 @@ import TestSupport
         #expect(result.lines.contains("Echo on stream 0: Hello from SNaP2P!"))
     }
 
+    @Test func dialWithAnotherExpectedPrincipalNamesTheMismatch() async throws {
+        let listener = try await RunningListener.start(["--testnet"])
+        defer { listener.stop() }
+        let actual = try #require(listener.principal)
+        let expected = "stacks:ST2D2TNE4QPSMKSYS4FNKW1Q1C56CMQHN08Q0VHSJ"
+        let address = "127.0.0.1:\(listener.port)"
+        let refused = try await SNaP2PExecutable.run(["dial", address, "--testnet", "--expect", expected, "--json"])
+        #expect(refused.status == 3)
+        let error = try #require(try refused.lines.map(jsonObject).last)
+        #expect(error["code"] as? String == "NOT_ALLOWED")
+        #expect(error["error"] as? String == "principal mismatch: expected \(expected), but \(address) proved to be \(actual)")
+        #expect(!refused.standardError.contains("clock"), "\(refused.standardError)")
+
+        let admitted = try await SNaP2PExecutable.run(["dial", address, "--testnet", "--expect", actual])
+        #expect(admitted.status == 0, "\(admitted.standardError)")
+        let invalid = try await SNaP2PExecutable.run(["dial", address, "--testnet", "--expect", "ST2D2TNE4QPSMKSYS4FNKW1Q1C56CMQHN08Q0VHSJ"])
+        #expect(invalid.status == 64)
+        #expect(invalid.standardError.contains("--expect"))
+    }
+
     // MARK: Noise key schedule
 
     @Test func bothSidesShowTheNegotiatedNoiseSchedule() async throws {
@@ -183,12 +203,12 @@ import TestSupport
     }
 }
 
-private func jsonObject(_ line: String) throws -> [String: Any] {
+func jsonObject(_ line: String) throws -> [String: Any] {
     try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "not a JSON object: \(line)")
 }
 
 /// `snap2p listen 0 --host 127.0.0.1 ...` running in the background, with its ready line read.
-private struct RunningListener {
+struct RunningListener {
     let process: RunningProcess
     let readyLine: String
     let port: Int

@@ -13,8 +13,19 @@ final class RunningProcess: @unchecked Sendable {
     private let exited = DispatchSemaphore(value: 0)
 
     /// Starts `snap2p arguments...` with HOME in a temporary directory and `environment` added.
-    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+    convenience init(_ arguments: [String], environment: [String: String] = [:]) throws {
         let executable = try #require(SNaP2PExecutable.url, "the snap2p binary was not found next to the test bundle")
+        try self.init(executable: executable, arguments, environment: environment)
+    }
+
+    /// Starts `snap2p` through `/bin/sh -c script`, where the script names the binary as `"$0"`
+    /// (for instance to lower a limit with `ulimit` first, then `exec "$0" listen ...`).
+    convenience init(shell script: String, environment: [String: String] = [:]) throws {
+        let executable = try #require(SNaP2PExecutable.url, "the snap2p binary was not found next to the test bundle")
+        try self.init(executable: URL(fileURLWithPath: "/bin/sh"), ["-c", script, executable.path], environment: environment)
+    }
+
+    private init(executable: URL, _ arguments: [String], environment: [String: String]) throws {
         process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -37,6 +48,9 @@ final class RunningProcess: @unchecked Sendable {
 
     /// Standard error so far.
     var standardError: String { lock.withLock { errorText } }
+
+    /// The process id (of `snap2p` itself when a shell script `exec`s it).
+    var processIdentifier: Int32 { process.processIdentifier }
 
     /// Every standard output line so far.
     var lines: [String] { lock.withLock { outputLines } }
@@ -107,15 +121,21 @@ final class RunningProcess: @unchecked Sendable {
         process.interrupt()
     }
 
-    /// Kills the process at once with SIGKILL, as a crash or a power cut would: no clean-up runs.
-    func kill() {
-        Foundation.kill(process.processIdentifier, SIGKILL)
+    /// Kills the process if it still runs. A stopped process (``send(_:)`` SIGSTOP) is killed with
+    /// SIGKILL, which it cannot hold back.
+    func stop() {
+        guard process.isRunning else { return }
+        if isStopped { send(SIGKILL) } else { process.terminate() }
     }
 
-    /// Kills the process if it still runs.
-    func stop() {
-        if process.isRunning { process.terminate() }
+    /// Sends `signal` (SIGKILL, SIGSTOP...) to the process.
+    func send(_ signal: Int32) {
+        lock.withLock { if signal == SIGSTOP { stopped = true } else if signal == SIGCONT { stopped = false } }
+        kill(process.processIdentifier, signal)
     }
+
+    private var stopped = false
+    private var isStopped: Bool { lock.withLock { stopped } }
 
     deinit {
         stop()

@@ -109,7 +109,7 @@ import Testing
             #expect(event["event"] as? String != "done", "the transfer ended before it could be interrupted")
             if event["event"] as? String == "progress", let bytes = event["bytes"] as? Int, bytes >= 4 << 20 { break }
         }
-        sender.kill()
+        sender.send(SIGKILL)
         let cut = try #require(try await first.events(through: "error").last)
         #expect(cut["partial"] as? String == scratch.inbox + "/big.bin.partial")
         #expect(try await first.process.exitStatus() == 5)

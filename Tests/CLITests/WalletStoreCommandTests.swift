@@ -101,6 +101,14 @@ import TestSupport
         let phrase = try #require(object["phrase"] as? String)
         #expect(phrase.split(separator: " ").count == 24)
 
+        // Piped, the plain-text form prints the phrase with nothing to clear a screen.
+        let plain = try await SNaP2PExecutable.run(
+            ["wallet", "create", "--name", "ci2", "--wallet-dir", scratch.wallets],
+            environment: ["SNAP2P_PASSWORD": "a long enough password"])
+        #expect(plain.status == 0, "\(plain.standardError)")
+        #expect(plain.lines.count == 3 && plain.lines[1].split(separator: " ").count == 24, "\(plain.standardOutput)")
+        #expect(!plain.standardOutput.contains("\u{1B}") && !plain.standardError.contains("\u{1B}"))
+
         // The phrase printed is the phrase stored: deriving it gives the stored address.
         let derived = try await SNaP2PExecutable.run(["wallet", "derive", "--json"], input: phrase)
         #expect(try Self.jsonObject(derived.standardOutput)["address"] as? String == object["address"] as? String)
@@ -195,15 +203,43 @@ import TestSupport
                 .init(prompt: "Wallet name: ") { _ in "desk" },
                 .init(prompt: "New password (at least 12 characters): ") { _ in secret },
                 .init(prompt: "Repeat the password: ") { _ in secret },
+                .init(prompt: "Press Enter once they are written down") { _ in "" },
                 .init(prompt: ": ") { Self.requestedWord(on: $0, occurrence: 0) },
                 .init(prompt: ": ") { Self.requestedWord(on: $0, occurrence: 1) },
             ])
         #expect(status == 0, "\(screen)")
         #expect(screen.contains("They are shown only now"))
+        // A terminal that calls itself dumb is not sent the clearing sequence; blank lines scroll
+        // the phrase away instead.
+        #expect(!screen.contains("\u{1B}[2J"))
+        #expect(screen.contains("cleared from the screen. " + String(repeating: "\r\n", count: 50)))
         #expect(screen.contains("Created wallet \"desk\" on mainnet: SP"))
         #expect(!screen.contains(secret))
         let listed = try await SNaP2PExecutable.run(["wallet", "list", "--json", "--wallet-dir", scratch.wallets])
         #expect(try Self.jsonObject(listed.standardOutput)["name"] as? String == "desk")
+    }
+
+    /// The words leave the screen (and the scrollback) once the user has them, before two of them
+    /// are asked for.
+    @Test func interactiveCreateClearsThePhraseBeforeAskingForWords() async throws {
+        let scratch = try Scratch()
+        let (status, screen) = try await SNaP2PExecutable.runInTerminal(
+            ["wallet", "create", "--name", "desk", "--wallet-dir", scratch.wallets],
+            exchanges: [
+                .init(prompt: "New password (at least 12 characters): ") { _ in "terminal password 123" },
+                .init(prompt: "Repeat the password: ") { _ in "terminal password 123" },
+                .init(prompt: "Press Enter once they are written down") { _ in "" },
+                .init(prompt: "enter word #") { Self.requestedWord(on: $0, occurrence: 0) },
+                .init(prompt: "enter word #") { Self.requestedWord(on: $0, occurrence: 1) },
+            ],
+            environment: ["TERM": "xterm-256color"])
+        #expect(status == 0, "\(screen)")
+        let grid = try #require(screen.range(of: "24. "), "\(screen)")
+        let clear = try #require(screen.range(of: "\u{1B}[2J\u{1B}[3J\u{1B}[H"), "no clear sequence: \(screen)")
+        let question = try #require(screen.range(of: "enter word #"))
+        #expect(grid.upperBound < clear.lowerBound)
+        #expect(clear.upperBound < question.lowerBound)
+        #expect(screen.contains("Created wallet \"desk\""))
     }
 
     @Test func interactiveCreateStoresNothingWhenTheWordsAreWrong() async throws {
@@ -213,6 +249,7 @@ import TestSupport
             exchanges: [
                 .init(prompt: "New password (at least 12 characters): ") { _ in "terminal password 123" },
                 .init(prompt: "Repeat the password: ") { _ in "terminal password 123" },
+                .init(prompt: "Press Enter once they are written down") { _ in "" },
                 .init(prompt: "To confirm, enter word #") { _ in "notaword" },
             ])
         #expect(status != 0)

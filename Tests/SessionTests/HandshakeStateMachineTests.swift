@@ -23,7 +23,7 @@ import TestSupport
         #expect(dialer.remotePrincipal == bob.wallet.principal)
         #expect(listener.remotePrincipal == alice.wallet.principal)
         #expect(dialer.localPrincipal == alice.wallet.principal)
-        #expect(dialer.remoteHello.capabilities == ["fc1"])
+        #expect(dialer.remoteHello.capabilities == ["fc1", "alias1"])
         #expect(listener.remoteHello.nodePublicKey == alice.nodeKey.publicKey)
         #expect(dialer.remoteAttestation == bob.attestation)
         #expect(run.frames.count == 9)
@@ -288,6 +288,17 @@ import TestSupport
             #expect(actions.established == nil)
             #expect(actions.closeError?.code == .authFailed, "\(forgery)")
             #expect(actions.sentFrames.count == 1, "an encrypted AUTH_FAIL")
+            if forgery == "principal" {
+                guard case .principalMismatch(let attested, let named)? = actions.closeError?.reason else {
+                    Issue.record("\(String(describing: actions.closeError))")
+                    continue
+                }
+                #expect(attested == dialerPeer.wallet.principal)
+                #expect(named == listenerPeer.wallet.principal)
+                // The words the application gets (and the CLI shows) name both.
+                #expect(actions.closeError?.reason.description
+                    == "principal mismatch: the attestation proves \(attested) but AUTH_OK names \(named)")
+            }
         }
     }
 

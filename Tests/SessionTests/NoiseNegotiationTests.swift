@@ -187,6 +187,23 @@ import TestSupport
         #expect(run.frames[2].body.count == 32 + Self.offer.count)
     }
 
+    /// Found by the handshake fuzz target: past a valid KNOCK, a stealth listener that requires
+    /// standard Noise still refuses a dialer that offers none, in plaintext, with VERSION_UNSUPPORTED.
+    @Test func aStealthListenerRequiringStandardRefusesAfterTheKnock() async throws {
+        let dialerPeer = try await TestPeer.make()
+        let listenerPeer = try await TestPeer.make()
+        let tokens = InviteTokenStore()
+        let token = tokens.issue()
+        let run = HandshakeRun(
+            dialer: HandshakeStateMachine(configuration: dialerPeer.configuration(.initiator, inviteToken: token, noisePolicy: .referenceOnly)),
+            listener: HandshakeStateMachine(configuration: listenerPeer.configuration(
+                .responder, visibility: .stealth, verifier: tokens, noisePolicy: .requireStandard))
+        )
+        #expect(run.listener.error?.code == .versionUnsupported)
+        #expect(run.dialer.error?.code == .versionUnsupported)
+        #expect(try run.frames.map { try? ControlMessage.decode($0.body) }[3] == .authFail(code: .versionUnsupported, reason: "Standard Noise required"))
+    }
+
     // MARK: Helpers
 
     static func run(

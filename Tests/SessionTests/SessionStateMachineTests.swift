@@ -13,9 +13,10 @@ import TestSupport
     @Test func bothSidesEstablishWithTheFeaturesBothOffered() async throws {
         var pair = try await SessionPair()
         pair.establish()
-        #expect(pair.dialerActions.milestones.first == .established("fc1"))
-        #expect(pair.listenerActions.milestones.first == .established("fc1"))
+        #expect(pair.dialerActions.milestones.first == .established("alias1,fc1"))
+        #expect(pair.listenerActions.milestones.first == .established("alias1,fc1"))
         #expect(pair.dialer.features?.isFlowControlled == true)
+        #expect(pair.dialer.features?.exchangesAliasCards == true)
     }
 
     @Test(arguments: [
@@ -23,6 +24,7 @@ import TestSupport
         ([], ["fc1"], "none"),
         (["fc1", "x-future"], ["zz-unknown", "fc1"], "fc1"),
         (["x-future"], ["x-future"], "none"),
+        (["fc1", "alias1"], ["alias1"], "alias1"),
     ])
     func aFeatureNeedsBothSidesAndUnknownFlagsAreIgnored(dialer: [String], listener: [String], expected: String) async throws {
         var pair = try await SessionPair(dialerCapabilities: dialer, listenerCapabilities: listener)
@@ -234,12 +236,42 @@ import TestSupport
         #expect(end.code == .messageTooLarge)
     }
 
-    @Test func theRemoteHangingUpEndsStreamsAndSessionCleanly() async throws {
+    @Test func theRemoteHangingUpWithNothingOwedEndsTheSessionCleanly() async throws {
         var pair = try await SessionPair()
         pair.establish()
-        _ = try #require(pair.run(.dialer) { $0.openStream(label: nil, actions: &$1) })
         pair.run(.dialer) { $0.transportClosed(actions: &$1) }
-        #expect(pair.dialerActions.milestones.last == .close(SessionEnd(.session, code: nil, reason: "the remote closed the connection")))
+        #expect(pair.dialerActions.milestones.last == .close(SessionEnd(.session, code: nil, reason: "connection closed by peer")))
+        #expect(pair.dialer.nextDeadline == nil)
+    }
+
+    /// A remote that finished its side of every stream has said everything: its hang-up (or the
+    /// reset that often carries it) is a clean end even while our side of a stream is still open.
+    @Test func theRemoteHangingUpAfterFinishingItsStreamsEndsTheSessionCleanly() async throws {
+        var pair = try await SessionPair()
+        pair.establish()
+        let id = try #require(pair.run(.dialer) { $0.openStream(label: "echo", actions: &$1) })
+        pair.run(.dialer) { $0.write(Array("ping".utf8), on: id, actions: &$1) }
+        pair.exchange()
+        pair.run(.listener) { $0.write(Array("pong".utf8), on: id, fin: true, actions: &$1) }
+        pair.exchange()
+        pair.run(.dialer) { $0.transportClosed(error: "connection reset by peer", actions: &$1) }
+        #expect(pair.dialerActions.milestones.last == .close(SessionEnd(.session, code: nil, reason: "connection reset by peer")))
+    }
+
+    /// A remote that vanishes while a stream still waits for its bytes cut a transfer off: the
+    /// session ends with CONNECTION_CLOSED and the cause (EOF or the transport's error).
+    @Test(arguments: [nil, "connection reset by peer"])
+    func theRemoteVanishingMidStreamEndsTheSessionWithTheCause(error: String?) async throws {
+        var pair = try await SessionPair()
+        pair.establish()
+        let id = try #require(pair.run(.dialer) { $0.openStream(label: "echo", actions: &$1) })
+        pair.run(.dialer) { $0.write(Array("ping".utf8), on: id, fin: true, actions: &$1) }
+        pair.exchange()
+        pair.run(.listener) { $0.write(Array("po".utf8), on: id, actions: &$1) }
+        pair.exchange()
+        pair.run(.dialer) { $0.transportClosed(error: error, actions: &$1) }
+        let reason = error ?? "connection closed by peer"
+        #expect(pair.dialerActions.milestones.last == .close(SessionEnd(.session, code: .connectionClosed, reason: reason)))
         #expect(pair.dialer.nextDeadline == nil)
     }
 }

@@ -69,7 +69,9 @@ struct TestPeer {
         verifier: (any InviteTokenVerifier)? = nil,
         policy: any AuthorizationPolicy = AllowAllPolicy(),
         attestation: NodeKeyAttestation? = nil,
-        noisePolicy: NoiseSchedulePolicy = .preferStandard
+        noisePolicy: NoiseSchedulePolicy = .preferStandard,
+        capabilities: [String] = HandshakeConfiguration.defaultCapabilities,
+        aliasCard: AliasCard? = nil
     ) -> HandshakeConfiguration {
         HandshakeConfiguration(
             role: role,
@@ -77,10 +79,12 @@ struct TestPeer {
             attestation: attestation ?? self.attestation,
             network: network,
             visibility: visibility,
+            capabilities: capabilities,
             inviteToken: inviteToken,
             inviteTokenVerifier: verifier,
             authorizationPolicy: policy,
-            noisePolicy: noisePolicy
+            noisePolicy: noisePolicy,
+            aliasCard: aliasCard
         )
     }
 }

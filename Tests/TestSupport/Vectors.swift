@@ -19,6 +19,12 @@ public enum Vectors {
     /// The wallet directory written by the reference (password `correct horse battery`).
     public static var referenceWalletDirectory: URL { directory.appendingPathComponent("reference-wallet") }
 
+    /// The example alias card of docs/ALIASCARDS.md, as bytes (`alias-card-example.hex`).
+    public static var aliasCardExample: [UInt8] {
+        let text = try! String(contentsOf: directory.appendingPathComponent("alias-card-example.hex"), encoding: .utf8)
+        return [UInt8](hex: text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
     /// Parses a fixture file as JSON.
     public static func load(_ name: String) -> Any {
         let data = try! Data(contentsOf: directory.appendingPathComponent(name))

@@ -1,4 +1,5 @@
 import NIOCore
+import SNaP2PIdentity
 import SNaP2PNoise
 import SNaP2PSession
 
@@ -21,14 +22,20 @@ public final class Connection: Sendable {
     public let noiseSchedule: NoiseKeySchedule
     /// The remote's IP address and port as text, when known.
     public let remoteAddress: String?
+    /// The remote's alias card, verified for ``remotePrincipal``: the latest this peer received
+    /// from that principal (in this session or a later one), `nil` if none or once it expired.
+    /// Aliases are not unique; show one only beside the principal.
+    public var remoteAlias: AliasCard? { aliasBook.card(of: remotePrincipal, at: WallClock.unixSeconds()) }
 
     let link: SessionLink
+    private let aliasBook: AliasBook
     private let incoming: AsyncStream<SNaP2PStream>
     private let closeFuture: EventLoopFuture<SNaP2PError?>
 
     init(
         info: EstablishedSessionInfo,
         remoteAddress: String?,
+        aliasBook: AliasBook,
         link: SessionLink,
         incoming: AsyncStream<SNaP2PStream>,
         closeFuture: EventLoopFuture<SNaP2PError?>
@@ -39,6 +46,7 @@ public final class Connection: Sendable {
         self.features = info.features
         self.noiseSchedule = info.noiseSchedule
         self.remoteAddress = remoteAddress
+        self.aliasBook = aliasBook
         self.link = link
         self.incoming = incoming
         self.closeFuture = closeFuture

@@ -1,5 +1,11 @@
 import Logging
 import NIOCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import SNaP2PIdentity
 import SNaP2PSession
 import SNaP2PStreams
@@ -34,6 +40,9 @@ final class SessionHandler: ChannelDuplexHandler {
     private(set) var link: SessionLink?
     /// The connection handed to the application, for the stream protocols it routes to.
     private weak var connection: Connection?
+
+    /// What every stream's reader and writer is told once the session has ended.
+    private var sessionEndError: SNaP2PError?
 
     private var endpoints: [StreamID: StreamEndpoint] = [:]
     private var writePromises: [WriteToken: EventLoopPromise<Void>] = [:]
@@ -102,8 +111,8 @@ final class SessionHandler: ChannelDuplexHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         logger.debug("connection error", metadata: ["error": "\(error)"])
         // A reset is how a remote's close often arrives (it closed with our PING unread): the
-        // session ends as if the remote hung up, with the transport's words as the reason.
-        run { $0.transportClosed(error: "\(error)", actions: &$1) }
+        // session ends as if the remote hung up, with the cause as the reason.
+        run { $0.transportClosed(error: Self.cause(of: error), actions: &$1) }
         context.close(promise: nil)
     }
 
@@ -131,6 +140,11 @@ final class SessionHandler: ChannelDuplexHandler {
 
     /// Queues a write (`fin`: then the end); `promise`, if any, completes once it is sealed.
     func write(_ bytes: [UInt8], streamID id: StreamID, fin: Bool, promise: EventLoopPromise<Void>?) {
+        if let sessionEndError {
+            // A write that raced the session's end learns why it ended, not that its stream is gone.
+            promise?.fail(sessionEndError)
+            return
+        }
         var token: WriteToken?
         if let promise {
             token = nextWriteToken
@@ -271,10 +285,16 @@ final class SessionHandler: ChannelDuplexHandler {
         guard case .handshaking(let established) = lifecycle, let link else { return }
         if logger.logLevel <= .debug { logger[metadataKey: "peer"] = "\(info.remotePrincipal)" }
         logger.debug("session established", metadata: ["features": "\(info.features)", "noise": "\(info.noiseSchedule)"])
+        switch info.remoteAliasCard {
+        case .success(let card): settings.aliasBook.record(card)
+        case .failure(let error): logger.debug("alias card dropped", metadata: ["reason": "\(error)"])
+        case nil: break
+        }
         let (incomingStreams, continuation) = AsyncStream.makeStream(of: SNaP2PStream.self)
         let connection = Connection(
             info: info,
             remoteAddress: context.channel.remoteAddress?.displayText,
+            aliasBook: settings.aliasBook,
             link: link,
             incoming: incomingStreams,
             closeFuture: closed.futureResult
@@ -323,6 +343,7 @@ final class SessionHandler: ChannelDuplexHandler {
         }
         lifecycle = .closed
         let streamError = SNaP2PError.connectionClosed(code: end.code ?? .connectionClosed, reason: end.reason)
+        sessionEndError = streamError
         for endpoint in endpoints.values { endpoint.terminate(reading: streamError, writing: streamError) }
         endpoints.removeAll()
         for promise in writePromises.values { promise.fail(streamError) }
@@ -348,6 +369,18 @@ final class SessionHandler: ChannelDuplexHandler {
     }
 
     static let closeGracePeriod = TimeAmount.seconds(2)
+
+    /// A transport failure in the words people know ("connection reset by peer"), not the system
+    /// call that met it.
+    static func cause(of error: any Error) -> String {
+        guard let error = error as? IOError else { return "\(error)" }
+        switch error.errnoCode {
+        case ECONNRESET: return "connection reset by peer"
+        case EPIPE: return "connection closed by peer (broken pipe)"
+        case ETIMEDOUT: return "connection timed out"
+        default: return String(cString: strerror(error.errnoCode)).lowercased()
+        }
+    }
 }
 
 extension NIODeadline {

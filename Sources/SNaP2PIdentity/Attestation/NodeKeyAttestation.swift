@@ -57,16 +57,13 @@ public struct NodeKeyAttestation: Sendable, Hashable {
         let (expiresAt, overflow) = issuedAt.addingReportingOverflow(validity)
         guard !overflow else { throw AttestationError.malformed("expiry overflows") }
 
-        let payload = payloadFields(
+        let signed = signedFields(
             principal: wallet.principal, nodePublicKey: nodePublicKey, issuedAt: issuedAt,
             expiresAt: expiresAt, nonce: nonce, domain: domain)
-        let signature = try await wallet.sign(messageHash: Array(SHA256.hash(data: CBOR.map(payload).encoded())))
-        let attestation = NodeKeyAttestation(
+        guard let signature = try await signed.signature(by: wallet) else { throw AttestationError.badSignature }
+        return NodeKeyAttestation(
             principal: wallet.principal, nodePublicKey: nodePublicKey, issuedAt: issuedAt,
             expiresAt: expiresAt, nonce: nonce, domain: domain, signature: signature)
-        // An external wallet that signs with another key would otherwise fail only at the remote peer.
-        guard attestation.signatureMatchesPrincipal else { throw AttestationError.badSignature }
-        return attestation
     }
 
     private init(
@@ -87,64 +84,53 @@ public struct NodeKeyAttestation: Sendable, Hashable {
     /// Structure is checked here (version, types, `npk` as 64 lowercase hex digits, a canonical principal, a
     /// 65-byte signature); validity (domain, nonce size, times, signature, network) by ``verify(at:network:)``.
     public init(serialized bytes: [UInt8]) throws(AttestationError) {
-        guard bytes.count <= Self.maximumSerializedLength else {
-            throw .malformed("\(bytes.count) bytes, more than \(Self.maximumSerializedLength)")
+        let reader: SignedFieldReader
+        let version: UInt64
+        do {
+            reader = try SignedFieldReader(decoding: bytes, maximumLength: Self.maximumSerializedLength)
+            version = try reader.uint("v")
+        } catch {
+            throw .malformed(error.reason)
         }
-        let item: CBOR
-        do { item = try CBOR.decode(bytes) } catch { throw .malformed("not CBOR: \(error)") }
-        guard case .map(let fields) = item else { throw .malformed("not a CBOR map") }
-
-        func field<Value>(_ key: String, _ kind: String, _ extract: (CBOR) -> Value?) throws(AttestationError) -> Value {
-            guard let value = fields[key] else { throw .malformed("missing \"\(key)\"") }
-            guard let typed = extract(value) else { throw .malformed("\"\(key)\" is not \(kind)") }
-            return typed
-        }
-
-        let version = try field("v", "an unsigned integer", \.uint)
         guard version == Self.version else { throw .unsupportedVersion(version) }
-
-        let principalText = try field("p", "text", \.text)
-        do { principal = try Principal(principalText) } catch { throw .malformed("principal: \(error)") }
-        // The signature covers the text as sent; only the canonical text can be rebuilt from the address.
-        guard principal.description == principalText else { throw .malformed("principal is not in canonical form") }
-
-        let nodeKeyText = try field("npk", "text", \.text)
-        guard nodeKeyText.utf8.count == 64, let nodeKey = try? Hex.decode(nodeKeyText), nodeKey.count == 32 else {
-            throw .malformed("\"npk\" is not 64 hex digits")
+        do throws(SignedFieldError) {
+            principal = try reader.principal("p")
+            let nodeKeyText = try reader.text("npk")
+            guard nodeKeyText.utf8.count == 64, let nodeKey = try? Hex.decode(nodeKeyText), nodeKey.count == 32 else {
+                throw .malformed("\"npk\" is not 64 hex digits")
+            }
+            // Like the principal, the key must be canonical: the signed map is rebuilt with lowercase hex.
+            guard Hex.encode(nodeKey) == nodeKeyText else { throw .malformed("\"npk\" is not lowercase hex") }
+            nodePublicKey = nodeKey
+            issuedAt = try reader.uint("ts")
+            expiresAt = try reader.uint("exp")
+            nonce = try reader.bytes("nonce")
+            domain = try reader.text("domain")
+            signature = try reader.signature("sig")
+        } catch {
+            throw .malformed(error.reason)
         }
-        // Likewise the key: the signed map is rebuilt with lowercase hex.
-        guard Hex.encode(nodeKey) == nodeKeyText else { throw .malformed("\"npk\" is not lowercase hex") }
-        nodePublicKey = nodeKey
-
-        issuedAt = try field("ts", "an unsigned integer", \.uint)
-        expiresAt = try field("exp", "an unsigned integer", \.uint)
-        nonce = try field("nonce", "a byte string", \.bytes)
-        domain = try field("domain", "text", \.text)
-        let signatureBytes = try field("sig", "a byte string", \.bytes)
-        do { signature = try Secp256k1.RecoverableSignature(bytes: signatureBytes) } catch { throw .malformed("\(error)") }
     }
 
     /// The wire form: deterministic CBOR with sorted keys, byte for byte what the reference writes.
     public func serialized() -> [UInt8] {
-        var fields = payloadFields
-        fields["sig"] = .bytes(signature.bytes)
-        return CBOR.map(fields).encoded()
+        signed.serialized(with: signature)
     }
 
     /// The bytes the wallet signs: the map without `sig`, rebuilt from the decoded fields.
-    var signedPayload: [UInt8] { CBOR.map(payloadFields).encoded() }
+    var signedPayload: [UInt8] { CBOR.map(signed.fields).encoded() }
 
-    private var payloadFields: [String: CBOR] {
-        Self.payloadFields(
+    private var signed: WalletSignedFields {
+        Self.signedFields(
             principal: principal, nodePublicKey: nodePublicKey, issuedAt: issuedAt,
             expiresAt: expiresAt, nonce: nonce, domain: domain)
     }
 
-    private static func payloadFields(
+    private static func signedFields(
         principal: Principal, nodePublicKey: [UInt8], issuedAt: UInt64, expiresAt: UInt64,
         nonce: [UInt8], domain: String
-    ) -> [String: CBOR] {
-        [
+    ) -> WalletSignedFields {
+        WalletSignedFields(fields: [
             "domain": .text(domain),
             "exp": .unsigned(expiresAt),
             "nonce": .bytes(nonce),
@@ -152,7 +138,7 @@ public struct NodeKeyAttestation: Sendable, Hashable {
             "p": .text(principal.description),
             "ts": .unsigned(issuedAt),
             "v": .unsigned(version),
-        ]
+        ])
     }
 
     /// Checks everything a peer must check before trusting the attestation, except the node-key binding.
@@ -164,20 +150,15 @@ public struct NodeKeyAttestation: Sendable, Hashable {
     public func verify(at now: UInt64, network: StacksNetwork) throws(AttestationError) -> Principal {
         guard domain == Self.domain else { throw .wrongDomain(domain) }
         guard Self.nonceLengths.contains(nonce.count) else { throw .malformed("nonce is \(nonce.count) bytes, not 16-32") }
-        // ts <= now + skew and exp > now - skew, written so neither side can overflow.
-        guard issuedAt <= now.addingClamped(Self.clockSkewTolerance) else { throw .notYetValid }
-        guard expiresAt.addingClamped(Self.clockSkewTolerance) > now else { throw .expired }
+        switch ValidityWindow(issuedAt: issuedAt, expiresAt: expiresAt, now: now, tolerance: Self.clockSkewTolerance) {
+        case .notYetValid: throw .notYetValid
+        case .expired: throw .expired
+        case .valid: break
+        }
         guard !principal.address.version.isMultiSig else { throw .malformed("a multi-sig principal cannot sign an attestation") }
-        guard signatureMatchesPrincipal else { throw .badSignature }
+        guard signed.isSigned(by: principal, signature: signature) else { throw .badSignature }
         guard principal.network == network else { throw .wrongNetwork(principal: principal.network, peer: network) }
         return principal
-    }
-
-    /// Whether the signature recovers to the key whose hash160 is in the principal's address.
-    private var signatureMatchesPrincipal: Bool {
-        let messageHash = Array(SHA256.hash(data: signedPayload))
-        guard let signer = try? signature.recoverPublicKey(messageHash: messageHash) else { return false }
-        return hash160(signer.bytes) == principal.address.hash160
     }
 
     /// The node-key binding: whether `noiseStaticKey` (the peer's X25519 Noise static key) is the
@@ -185,13 +166,5 @@ public struct NodeKeyAttestation: Sendable, Hashable {
     public func binds(noiseStaticKey: [UInt8]) -> Bool {
         guard let expected = try? NodeKey.montgomeryPublicKey(fromEd25519: nodePublicKey) else { return false }
         return constantTimeEquals(expected, noiseStaticKey)
-    }
-}
-
-extension UInt64 {
-    /// Addition that stops at `UInt64.max` instead of trapping.
-    fileprivate func addingClamped(_ other: UInt64) -> UInt64 {
-        let (sum, overflow) = addingReportingOverflow(other)
-        return overflow ? .max : sum
     }
 }

@@ -188,7 +188,8 @@ public struct WalletStore: Sendable {
         }
     }
 
-    /// Deletes a wallet: its registry entry first (so it is never listed without a file), then its file.
+    /// Deletes a wallet: its registry entry first (so it is never listed without a file), then its
+    /// file and its alias card.
     /// Without a backup of the phrase, its keys are gone.
     public func delete(_ nameOrID: String) throws(WalletStoreError) {
         try files.withExclusiveLock { () throws(WalletStoreError) in
@@ -198,6 +199,7 @@ public struct WalletStore: Sendable {
             if registry.currentAccountId == id { registry.currentAccountId = registry.accounts.first?.id }
             try writeRegistry(registry)
             try files.remove(Self.walletFileName(id))
+            try files.remove(Self.aliasCardFileName(id))
         }
     }
 

@@ -33,6 +33,10 @@ public struct EstablishedSession: Sendable {
     /// The Noise key schedule the handshake negotiated: standard between Swift peers, reference
     /// with the TypeScript implementation.
     public let noiseSchedule: NoiseKeySchedule
+    /// The peer's alias card when both sides announced `alias1` and it sent one: the card if it
+    /// verified for this peer's principal, network and our clock, else why it was dropped (the
+    /// session goes on either way).
+    public let remoteAliasCard: Result<AliasCard, AliasCardError>?
     /// Bytes received after the last handshake frame: the start of the session's own traffic
     /// (only when the machine was fed with ``HandshakeStateMachine/receive(bytes:now:)``).
     public var bufferedBytes: [UInt8]

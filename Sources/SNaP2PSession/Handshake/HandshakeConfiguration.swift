@@ -32,6 +32,8 @@ public struct HandshakeConfiguration: Sendable {
     public var clockSkewTolerance: UInt64
     /// Which Noise key schedule the handshake may end on.
     public var noisePolicy: NoiseSchedulePolicy
+    /// Our alias card, sent in AUTH to peers that announce `alias1` as we do.
+    public var aliasCard: AliasCard?
 
     /// A configuration with the protocol's defaults: public visibility, `fc1`, allow-all, standard
     /// Noise where the peer offers or takes it.
@@ -46,7 +48,8 @@ public struct HandshakeConfiguration: Sendable {
         inviteTokenVerifier: (any InviteTokenVerifier)? = nil,
         authorizationPolicy: any AuthorizationPolicy = AllowAllPolicy(),
         clockSkewTolerance: UInt64 = HandshakeConfiguration.defaultClockSkewTolerance,
-        noisePolicy: NoiseSchedulePolicy = .preferStandard
+        noisePolicy: NoiseSchedulePolicy = .preferStandard,
+        aliasCard: AliasCard? = nil
     ) {
         self.role = role
         self.nodeKey = nodeKey
@@ -59,5 +62,6 @@ public struct HandshakeConfiguration: Sendable {
         self.authorizationPolicy = authorizationPolicy
         self.clockSkewTolerance = clockSkewTolerance
         self.noisePolicy = noisePolicy
+        self.aliasCard = aliasCard
     }
 }

@@ -39,8 +39,8 @@ public struct HandshakeError: Error, Sendable, CustomStringConvertible {
         case notKnocked
         /// AUTH_OK echoed another session id than the one the listener chose.
         case sessionIDMismatch
-        /// AUTH_OK named another principal than the attestation.
-        case principalMismatch
+        /// AUTH_OK named another principal than the attestation proved.
+        case principalMismatch(attested: Principal, named: Principal)
         /// A malformed AUTH_OK (session id not 32 bytes, principal not parseable).
         case invalidAuthOK
         /// Our ``NoiseSchedulePolicy/requireStandard`` policy met a peer that speaks only the
@@ -88,7 +88,8 @@ extension HandshakeError.Reason: CustomStringConvertible {
         case .inviteRequired: "invite token required"
         case .notKnocked: "no KNOCK from a dialer of a stealth listener"
         case .sessionIDMismatch: "AUTH_OK echoed another session id"
-        case .principalMismatch: "AUTH_OK names another principal than the attestation"
+        case .principalMismatch(let attested, let named):
+            "principal mismatch: the attestation proves \(attested) but AUTH_OK names \(named)"
         case .invalidAuthOK: "malformed AUTH_OK"
         case .standardNoiseRequired: "the peer does not speak standard Noise, which this side requires"
         }

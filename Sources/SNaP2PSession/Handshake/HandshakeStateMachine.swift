@@ -46,6 +46,7 @@ public struct HandshakeStateMachine: Sendable {
     private struct VerifiedPeer {
         let principal: Principal
         let attestation: NodeKeyAttestation
+        let aliasCard: Result<AliasCard, AliasCardError>?
     }
 
     /// A refusal on its way out: the error, and what (if anything) to tell the peer first.
@@ -329,18 +330,18 @@ public struct HandshakeStateMachine: Sendable {
             let hello = makeHello(now: now)
             try send(.hello(hello), actions: &actions)
         case .initiator:
-            try send(.auth(attestation: configuration.attestation.serialized(), handshakeData: []), actions: &actions)
+            try sendAuth(actions: &actions)
         }
     }
 
     private mutating func handleAuth(_ frame: [UInt8], now: UInt64, actions: inout [HandshakeAction]) throws(Refusal) {
-        guard case .auth(let attestation, _) = try openEncrypted(frame) else {
+        guard case .auth(let attestation, let handshakeData) = try openEncrypted(frame) else {
             throw Refusal(.unexpectedMessage("expected AUTH"), code: .invalidMessage, reply: .encrypted("Expected AUTH"))
         }
-        remotePeer = try verifyPeer(attestation: attestation, now: now)
+        remotePeer = try verifyPeer(attestation: attestation, handshakeData: handshakeData, now: now)
         stage = .awaitingAuthOK
         if configuration.role == .responder {
-            try send(.auth(attestation: configuration.attestation.serialized(), handshakeData: []), actions: &actions)
+            try sendAuth(actions: &actions)
             sessionID = random.randomBytes(count: Self.nonceLength)
             try send(.authOK(principal: localPrincipal.description, sessionID: sessionID), actions: &actions)
         }
@@ -354,7 +355,7 @@ public struct HandshakeStateMachine: Sendable {
             throw Refusal(.invalidAuthOK, code: .invalidMessage, reply: .encrypted("Malformed AUTH_OK"))
         }
         guard principal == remotePeer.principal else {
-            throw Refusal(.principalMismatch, code: .authFailed, reply: .encrypted("AUTH_OK principal differs from attestation"))
+            throw Refusal(.principalMismatch(attested: remotePeer.principal, named: principal), code: .authFailed, reply: .encrypted("AUTH_OK principal differs from attestation"))
         }
         switch configuration.role {
         case .initiator:
@@ -384,8 +385,9 @@ public struct HandshakeStateMachine: Sendable {
     }
 
     /// Attestation (time window, network, signature), binding to the Noise static key, HELLO's node
-    /// key, then the authorization policy; each refusal carries its wire code (6, 7 or 4).
-    private func verifyPeer(attestation bytes: [UInt8], now: UInt64) throws(Refusal) -> VerifiedPeer {
+    /// key, then the authorization policy; each refusal carries its wire code (6, 7 or 4). Then
+    /// the alias card in `handshakeData`, which never refuses the peer.
+    private func verifyPeer(attestation bytes: [UInt8], handshakeData: [UInt8], now: UInt64) throws(Refusal) -> VerifiedPeer {
         let attestation: NodeKeyAttestation
         let principal: Principal
         do throws(AttestationError) {
@@ -403,12 +405,41 @@ public struct HandshakeStateMachine: Sendable {
         guard configuration.authorizationPolicy.authorize(principal) else {
             throw Refusal(.notAuthorized(principal), code: .notAllowed, reply: .encrypted("Not on allowlist"))
         }
-        return VerifiedPeer(principal: principal, attestation: attestation)
+        let aliasCard = exchangesAliasCards && !handshakeData.isEmpty
+            ? Self.aliasCard(handshakeData, of: principal, network: configuration.network, now: now)
+            : nil
+        return VerifiedPeer(principal: principal, attestation: attestation, aliasCard: aliasCard)
+    }
+
+    /// A received alias card, accepted only when it verifies (signature, limits, time, network)
+    /// and speaks for the principal this session authenticated.
+    private static func aliasCard(
+        _ bytes: [UInt8], of principal: Principal, network: StacksNetwork, now: UInt64
+    ) -> Result<AliasCard, AliasCardError> {
+        Result { () throws(AliasCardError) in
+            let card = try AliasCard(serialized: bytes)
+            let signer = try card.verify(at: now, network: network)
+            guard signer == principal else { throw .wrongPrincipal(card: signer, session: principal) }
+            return card
+        }
     }
 
     // MARK: - Helpers
 
     private var localPrincipal: Principal { configuration.attestation.principal }
+
+    /// Whether both HELLOs announced `alias1` (known once the peer's HELLO arrived).
+    private var exchangesAliasCards: Bool {
+        guard let remoteHello else { return false }
+        return SessionFeatures(local: configuration.capabilities, remote: remoteHello.capabilities).exchangesAliasCards
+    }
+
+    /// AUTH: our attestation, and our alias card when both sides exchange them (empty `hd` otherwise,
+    /// as the reference sends).
+    private mutating func sendAuth(actions: inout [HandshakeAction]) throws(Refusal) {
+        let card = exchangesAliasCards ? configuration.aliasCard?.serialized() ?? [] : []
+        try send(.auth(attestation: configuration.attestation.serialized(), handshakeData: card), actions: &actions)
+    }
 
     /// A Noise handshake with a fresh ephemeral key from the injected source.
     private mutating func makeNoise() -> NoiseXXHandshake {
@@ -509,6 +540,7 @@ public struct HandshakeStateMachine: Sendable {
             sessionID: sessionID,
             handshakeHash: handshakeHash,
             noiseSchedule: noiseSchedule,
+            remoteAliasCard: peer.aliasCard,
             bufferedBytes: []
         )
         wipe(stage: .established)

@@ -48,6 +48,8 @@ package struct EstablishedSessionInfo: Sendable {
     package let features: SessionFeatures
     /// The Noise key schedule the handshake negotiated.
     package let noiseSchedule: NoiseKeySchedule
+    /// The remote's alias card, or why it was dropped; nil when none was exchanged.
+    package let remoteAliasCard: Result<AliasCard, AliasCardError>?
 }
 
 /// How one stream ended.

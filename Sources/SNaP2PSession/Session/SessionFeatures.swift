@@ -13,8 +13,11 @@ public struct SessionCapability: RawRepresentable, Hashable, Sendable, CustomStr
     /// `fc1`: per-stream flow-control windows (docs/FLOW-CONTROL.md).
     public static let flowControl = SessionCapability(rawValue: FlowControl.capability)
 
+    /// `alias1`: each side's alias card rides in its AUTH (docs/ALIASCARDS.md).
+    public static let aliasCards = SessionCapability(rawValue: "alias1")
+
     /// Every capability this implementation understands, in the order it announces them.
-    public static let supported: [SessionCapability] = [.flowControl]
+    public static let supported: [SessionCapability] = [.flowControl, .aliasCards]
 
     public var description: String { rawValue }
 }
@@ -39,6 +42,9 @@ public struct SessionFeatures: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether streams have `fc1` windows.
     public var isFlowControlled: Bool { contains(.flowControl) }
+
+    /// Whether the two sides exchange alias cards.
+    public var exchangesAliasCards: Bool { contains(.aliasCards) }
 
     public var description: String {
         capabilities.isEmpty ? "none" : capabilities.map(\.rawValue).sorted().joined(separator: ",")

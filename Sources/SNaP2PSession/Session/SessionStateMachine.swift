@@ -71,7 +71,11 @@ package struct SessionStateMachine: Sendable {
         }
     }
 
-    /// The transport ended (EOF) or failed with `error`.
+    /// The transport ended (EOF) or failed; `error` names the cause in a few words ("connection
+    /// reset by peer"). After AUTH_OK a remote that has nothing more to send may simply hang up (and
+    /// a reset often carries that close, when our PING was still unread), so the end is clean unless
+    /// a stream was still waiting for the remote's bytes: then the session ends with
+    /// CONNECTION_CLOSED and the cause, as do its streams.
     package mutating func transportClosed(error: String? = nil, actions: inout [SessionAction]) {
         switch state {
         case .closed, .transitioning:
@@ -82,10 +86,14 @@ package struct SessionStateMachine: Sendable {
         case .handshaking(var handshaking):
             end(handshaking.interrupted(transportError: error), output: handshaking.output, actions: &actions)
         case .active(let active):
-            let reason = error ?? "the remote closed the connection"
-            end(SessionEnd(.session, code: nil, reason: reason), output: active.output, actions: &actions)
+            let reason = error ?? Self.closedByPeer
+            let code: ProtocolErrorCode? = active.isAwaitingRemoteData ? .connectionClosed : nil
+            end(SessionEnd(.session, code: code, reason: reason), output: active.output, actions: &actions)
         }
     }
+
+    /// The reason of a session the remote ended with EOF (after AUTH_OK).
+    private static let closedByPeer = "connection closed by peer"
 
     /// Time passed: the handshake deadline, the dialer's hold, keepalive.
     package mutating func tick(now: SessionTime, actions: inout [SessionAction]) {

@@ -47,7 +47,7 @@ struct ChatConversation {
         let receiving = Task {
             var lines = ChatLineReader(stream)
             do {
-                while let line = try await lines.next() { output.message(line, from: remote) }
+                while let line = try await lines.next() { output.message(line, from: connection) }
                 sink.yield(.remoteEnded(nil))
             } catch {
                 sink.yield(.remoteEnded(error))
@@ -134,8 +134,10 @@ struct ChatConversation {
         case .streamClosed(.ok)?:
             return left(leftFirst: leftFirst)
         case .connectionClosed(.connectionClosed, _)?:
-            // A clean hang-up leaves the connection without an error; a broken one records why.
-            guard let broken = await connection.closed() else { return left(leftFirst: leftFirst) }
+            // The reference leaves by closing the connection with the chat stream open, which
+            // reads as a clean end, a plain EOF or, with data in flight, a reset (a killed peer
+            // looks the same): all of them are leaving. Keepalive or decryption failures are not.
+            guard let broken = await connection.closed(), broken.code != .connectionClosed else { return left(leftFirst: leftFirst) }
             cause = broken
         default:
             break
@@ -145,7 +147,7 @@ struct ChatConversation {
 
     private func left(leftFirst: Bool) -> Ending {
         if leftFirst { return .localLeft }
-        output.remoteLeft(connection.remotePrincipal)
+        output.remoteLeft(connection)
         return .remoteLeft
     }
 }

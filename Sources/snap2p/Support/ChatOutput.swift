@@ -73,13 +73,17 @@ final class ChatOutput: Sendable {
         if case .json = form {
             var event = PeerEvent("connected")
             event.principal = remote.description
+            event.alias = connection.remoteAlias?.alias
+            event.displayName = connection.remoteAlias?.displayName
             event.remote = remoteAddress
             event.noise = connection.noiseSchedule.description
             event.handshakeMilliseconds = handshakeTime.map(PeerEventOutput.milliseconds)
             event.print()
             return
         }
-        var text = style.green("Connected") + " to " + style.cyan(remote.description)
+        var text = style.green("Connected") + " to "
+        if connection.remoteAlias != nil { text += style.bold(connection.remoteName) + ", " }
+        text += style.cyan(remote.description)
         if let remoteAddress { text += style.dim(" from \(remoteAddress)") }
         if let handshakeTime { text += style.dim(" in \(PeerEventOutput.format(PeerEventOutput.milliseconds(handshakeTime))) ms") }
         text += style.dim(" (\(connection.noiseSchedule) Noise)")
@@ -97,11 +101,11 @@ final class ChatOutput: Sendable {
         screen.printAbove(Self.time(style) + style.bold(style.green(Self.ownName)) + style.dim(" › ") + text)
     }
 
-    func message(_ text: String, from remote: Principal) {
+    func message(_ text: String, from connection: Connection) {
         switch form {
         case .json:
             var event = PeerEvent("message")
-            event.principal = remote.description
+            event.principal = connection.remotePrincipal.description
             event.text = text
             event.print()
         case .plain:
@@ -109,21 +113,22 @@ final class ChatOutput: Sendable {
             fflush(nil)
         case .interactive(let screen):
             screen.printAbove(
-                Self.time(style) + style.bold(style.cyan(remote.shortName)) + style.dim(" › ") + text.withoutControlCharacters)
+                Self.time(style) + style.bold(style.cyan(connection.remoteName)) + style.dim(" › ") + text.withoutControlCharacters)
         }
     }
 
     // MARK: The end
 
     /// The other side finished its half of the chat, or hung up cleanly.
-    func remoteLeft(_ remote: Principal) {
+    func remoteLeft(_ connection: Connection) {
         if case .json = form {
             var event = PeerEvent("left")
-            event.principal = remote.description
+            event.principal = connection.remotePrincipal.description
             event.print()
             return
         }
-        notice(style.yellow("\(remote) left the chat."))
+        let name = connection.remoteAlias == nil ? connection.remotePrincipal.description : connection.remoteName
+        notice(style.yellow("\(name) left the chat."))
     }
 
     /// This side is done sending; the other side is told and given a moment to finish.
@@ -170,5 +175,15 @@ extension Principal {
         let text = address.description
         guard text.count > 12 else { return text }
         return "\(text.prefix(6))…\(text.suffix(4))"
+    }
+}
+
+extension Connection {
+    /// How people see the remote: `Alice (@alice · SP1Y1C…3P50)` when it presented an alias card
+    /// (never the alias alone: aliases are not unique), else the principal's short form.
+    var remoteName: String {
+        guard let card = remoteAlias else { return remotePrincipal.shortName }
+        let name = card.displayName.isEmpty ? card.alias : card.displayName.withoutControlCharacters
+        return "\(name) (@\(card.alias) · \(remotePrincipal.shortName))"
     }
 }

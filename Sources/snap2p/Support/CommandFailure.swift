@@ -128,6 +128,15 @@ extension CommandFailure {
             return failure(
                 "the peers are on different Stacks networks (\(named))",
                 "use --testnet on both sides, or on neither (a wallet's network must match too)")
+        case .authFailed where reason?.hasPrefix("principal mismatch") == true:
+            // We refused: the listener's AUTH_OK named another principal than its attestation proved.
+            return failure(
+                "\(address) did not prove who it claims to be (AUTH_FAILED): \(reason ?? "")",
+                "a clock is not the cause: the peer's software is faulty, or something between the peers tampers with the handshake")
+        case .authFailed where reason?.contains("principal differs") == true:
+            return failure(
+                "\(address) refused our AUTH_OK: it named another principal than our attestation (\(named))",
+                "a clock is not the cause: this side's identity setup is inconsistent")
         case .attestationInvalid, .authFailed:
             return failure("the identity proof was rejected (\(named))", "check that both computers' clocks are right")
         case .attestationExpired:
@@ -150,9 +159,12 @@ extension CommandFailure {
                 "the handshake with \(address) did not complete in time (\(named))",
                 "is \(address) a SNaP2P peer? A stealth listener stays silent without its --token")
         case .connectionClosed:
+            let rateLimit = "a listener also hangs up at once on an address over its --rate-limit: wait, then try again"
             return failure(
                 "\(address) closed the connection during the handshake (\(named))",
-                usedToken ? "is \(address) a SNaP2P peer?" : "if it is a stealth listener, pass the token it printed: --token HEX")
+                usedToken
+                    ? "is \(address) a SNaP2P peer? \(rateLimit.prefix(1).uppercased() + rateLimit.dropFirst())"
+                    : "if it is a stealth listener, pass the token it printed: --token HEX; \(rateLimit)")
         default:
             return failure("the handshake with \(address) failed (\(named))", nil)
         }
@@ -170,6 +182,13 @@ extension CommandFailure {
             return CommandFailure(
                 "a message from \(remote) failed to decrypt, so the session was closed (AUTH_FAILED)",
                 hint: "something between the peers altered the traffic", status: .sessionLost, code: .authFailed)
+        case .connectionClosed(.connectionClosed, let reason):
+            // Usually the transport ended while a stream still waited for the remote; the reason
+            // names the cause ("connection reset by peer", "connection closed by peer").
+            return CommandFailure(
+                "the session with \(remote) was cut off: \(reason ?? "connection closed by peer") (CONNECTION_CLOSED)",
+                hint: "the other side stopped (it exited, crashed or was killed) or the network dropped the connection",
+                status: .sessionLost, code: .connectionClosed)
         default:
             return CommandFailure("the session with \(remote) ended: \(error)", status: .sessionLost, code: error.code)
         }

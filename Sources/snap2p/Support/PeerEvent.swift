@@ -13,6 +13,9 @@ struct PeerEvent: Encodable {
     var handshakeMilliseconds: Double?
     /// `standard` or `reference`: the Noise key schedule of the session (`connected`).
     var noise: String?
+    /// The remote's verified alias card, when it presented one (`connected`).
+    var alias: String?
+    var displayName: String?
     var handshakes: Int?
     var handshakesPerSecond: Double?
     var stream: UInt64?
@@ -23,16 +26,20 @@ struct PeerEvent: Encodable {
     var code: String?
     var error: String?
     var hint: String?
+    /// `ready` of `listen`: about how many sessions the open-file limit allows.
+    var maximumSessions: Int?
 
     init(_ event: String) {
         self.event = event
     }
 
     enum CodingKeys: String, CodingKey {
-        case event, principal, host, port, token, remote, noise, handshakes, stream, bytes, seconds, text, code, error, hint
+        case event, principal, alias, host, port, token, remote, noise, handshakes, stream, bytes, seconds, text, code, error, hint
         case handshakeMilliseconds = "handshake_ms"
+        case displayName = "display_name"
         case handshakesPerSecond = "handshakes_per_second"
         case megabytesPerSecond = "mb_per_s"
+        case maximumSessions = "max_sessions"
     }
 
     /// Prints the event as one line and flushes it (scripts read lines as they come).

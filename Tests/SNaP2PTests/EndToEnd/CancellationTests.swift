@@ -57,28 +57,48 @@ import SNaP2PNoise
             validity: .seconds(400),
             clock: { clock.now }
         )
-        let first = try await credentials.current()
+        let first = try await credentials.current().attestation
         #expect(first.issuedAt == 1_700_000_000)
         #expect(first.expiresAt == 1_700_000_400)
         clock.now += 299
-        #expect(try await credentials.current().issuedAt == first.issuedAt)
+        #expect(try await credentials.current().attestation.issuedAt == first.issuedAt)
         clock.now += 1
-        let renewed = try await credentials.current()
+        let renewed = try await credentials.current().attestation
         #expect(renewed.issuedAt == 1_700_000_300)
-        #expect(credentials.latest.issuedAt == renewed.issuedAt)
+        #expect(credentials.latest.attestation.issuedAt == renewed.issuedAt)
+        #expect(credentials.latest.aliasCard == nil)
+    }
+
+    @Test func theAliasCardIsReissuedInTheLastQuarterOfItsSevenDays() async throws {
+        let clock = UnixClock(now: 1_700_000_000)
+        let credentials = PeerCredentials(
+            wallet: LocalWallet.ephemeral(network: .testnet),
+            validity: .seconds(86_400),
+            alias: try PeerConfiguration.Alias("  Alice", displayName: "Alice 🌻"),
+            clock: { clock.now }
+        )
+        let first = try #require(try await credentials.current().aliasCard)
+        #expect(first.alias == "alice" && first.displayName == "Alice 🌻")
+        #expect(first.expiresAt == 1_700_000_000 + AliasCard.defaultValidity)
+        clock.now += AliasCard.defaultValidity * 3 / 4 - 1
+        #expect(try await credentials.current().aliasCard == first)
+        clock.now += 1
+        let renewed = try #require(try await credentials.current().aliasCard)
+        #expect(renewed.issuedAt == clock.now)
+        #expect(try renewed.verify(at: clock.now, network: .testnet) == credentials.latest.attestation.principal)
     }
 
     @Test func aListeningPeerKeepsItsAttestationFresh() async throws {
         let credentials = PeerCredentials(wallet: LocalWallet.ephemeral(network: .testnet), validity: .seconds(4))
-        let first = try await credentials.current()
+        let first = try await credentials.current().attestation
         let renewal = Task { await credentials.keepRenewed() }
         // Renewal is due one second before expiry (3 s in); a busy test run may run it late, so
         // wait for it rather than for a fixed time, looking once more after the deadline.
         let deadline = ContinuousClock.now + .seconds(30)
-        while credentials.latest.issuedAt == first.issuedAt, ContinuousClock.now < deadline {
+        while credentials.latest.attestation.issuedAt == first.issuedAt, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(100))
         }
-        #expect(credentials.latest.issuedAt > first.issuedAt)
+        #expect(credentials.latest.attestation.issuedAt > first.issuedAt)
         renewal.cancel()
     }
 }

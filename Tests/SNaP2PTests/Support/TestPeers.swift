@@ -14,7 +14,7 @@ enum TestPeers {
         keepalive: PeerConfiguration.Keepalive = .init(),
         maximumStreams: Int = 100,
         flowControl: Bool = true,
-        handshakeTimeout: Duration = .seconds(30),
+        handshakeTimeout: Duration = .seconds(120),
         noisePolicy: NoiseSchedulePolicy = .preferStandard
     ) -> PeerConfiguration {
         PeerConfiguration(

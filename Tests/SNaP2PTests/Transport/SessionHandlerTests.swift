@@ -10,6 +10,12 @@ import Testing
 
 @testable import SNaP2P
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The NIO handler on testing channels: its timers, the dialer's hold and read pausing, driven by
 /// a hand-moved clock instead of sleeps.
 @Suite struct SessionHandlerTests {
@@ -64,6 +70,42 @@ import Testing
     }
 }
 
+extension SessionHandlerTests {
+    /// A remote that dies mid-transfer (here its reset arrives) ends the stream and the session
+    /// with the cause, and a write that races the end is told the same, not STREAM_CLOSED.
+    @Test func aResetMidStreamEndsTheStreamAndTheSessionWithItsCause() async throws {
+        let pair = try await HandlerPair.make()
+        try await pair.establish()
+        let stream = try await pair.onDialer { handler, promise in handler.openStream(label: "echo", promise: promise) }
+        try await pair.onDialer { handler, _ in handler.write(Array("ping".utf8), streamID: stream.id, fin: false, promise: nil) }
+        try await pair.move(from: pair.dialer, to: pair.listener)
+
+        let dialer = pair.dialer
+        let expected = SNaP2PError.connectionClosed(code: .connectionClosed, reason: "connection reset by peer")
+        var raced: (any Error)?
+        do {
+            try await pair.onDialer { (handler, promise: EventLoopPromise<Void>) in
+                dialer.pipeline.fireErrorCaught(IOError(errnoCode: ECONNRESET, reason: "read(descriptor:pointer:size:)"))
+                handler.write([1], streamID: stream.id, fin: false, promise: promise)
+            }
+        } catch {
+            raced = error
+        }
+        #expect(raced as? SNaP2PError == expected)
+        await #expect(throws: expected) { _ = try await stream.inbound.collect(upTo: 1024) }
+        await #expect(throws: expected) { try await stream.write([2]) }
+        let connection = try await pair.dialerConnection.get()
+        #expect(await connection.closed() == expected)
+        await pair.close()
+    }
+
+    @Test func transportFailuresAreNamedInPlainWords() {
+        #expect(SessionHandler.cause(of: IOError(errnoCode: ECONNRESET, reason: "read")) == "connection reset by peer")
+        #expect(SessionHandler.cause(of: IOError(errnoCode: EPIPE, reason: "write")) == "connection closed by peer (broken pipe)")
+        #expect(SessionHandler.cause(of: IOError(errnoCode: ETIMEDOUT, reason: "read")) == "connection timed out")
+    }
+}
+
 /// Two session handlers on testing channels that share one testing event loop; bytes move only
 /// when a test moves them.
 struct HandlerPair {
@@ -111,6 +153,7 @@ struct HandlerPair {
                 receiveBuffer: receiveBuffer
             ),
             streamProtocols: StreamProtocols(),
+            aliasBook: AliasBook(),
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         )
         let established = loop.makePromise(of: Connection.self)

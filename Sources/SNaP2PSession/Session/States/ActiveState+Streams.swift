@@ -17,6 +17,8 @@ struct SessionStream: Sendable {
     var pendingWrites = Deque<PendingWrite>()
     /// After a finish was queued (or the stream closed): later writes fail.
     var isWriteClosed = false
+    /// The remote finished its side: it owes this stream nothing more.
+    var isRemoteFinished = false
 }
 
 extension ActiveState {
@@ -70,6 +72,11 @@ extension ActiveState {
         resumeReadsIfDrained(actions: &actions)
     }
 
+    /// Whether the remote still owes bytes on some stream: a connection lost now cut a transfer off.
+    var isAwaitingRemoteData: Bool {
+        streams.values.contains { !$0.isRemoteFinished }
+    }
+
     // MARK: - Messages from the remote
 
     mutating func receiveStreamMessage(_ message: ControlMessage, actions: inout [SessionAction]) {
@@ -81,6 +88,7 @@ extension ActiveState {
             case .data(let id, let bytes):
                 actions.append(.deliver(id, bytes))
             case .remoteFinished(let id):
+                streams[id]?.isRemoteFinished = true
                 actions.append(.inboundFinished(id))
                 retireIfComplete(id, actions: &actions)
             case .reset(let id, let code):

@@ -45,7 +45,8 @@ struct ActiveState: Sendable {
             sessionID: session.sessionID,
             handshakeHash: session.handshakeHash,
             features: features,
-            noiseSchedule: session.noiseSchedule
+            noiseSchedule: session.noiseSchedule,
+            remoteAliasCard: session.remoteAliasCard
         )
         cipher = session.cipher
         multiplexer = StreamMultiplexer(
