@@ -12,9 +12,9 @@ import SNaP2PFileTransfer
 final class TransferProgressDisplay: @unchecked Sendable {
     enum Form {
         case json
-        /// Redrawn in place on standard output (a terminal).
+        /// Redrawn in place on standard output (a terminal that understands escape sequences).
         case bar(TextStyle)
-        /// A line now and then (a pipe or file).
+        /// A line now and then (a pipe, a file, a dumb terminal).
         case lines
     }
 
@@ -39,7 +39,7 @@ final class TransferProgressDisplay: @unchecked Sendable {
         self.phaseBegan = phaseBegan
         if json {
             form = .json
-        } else if isatty(STDOUT_FILENO) == 1 {
+        } else if isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb" {
             form = .bar(.standardOutput)
         } else {
             form = .lines
