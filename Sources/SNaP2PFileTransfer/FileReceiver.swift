@@ -109,9 +109,10 @@ public struct FileReceiver: Sendable {
     private func refuse(
         _ incoming: IncomingFile, _ refusal: FileTransferRefusal, machine: inout FileReceivingStateMachine, on stream: SNaP2PStream
     ) async {
+        // Reported before the sender can learn it, as `received` is before the trailer goes out.
+        report(.refused(incoming, refusal))
         try? await stream.write(machine.refuse(refusal))
         try? await stream.finish()
-        report(.refused(incoming, refusal))
     }
 
     private func receiveBytes(

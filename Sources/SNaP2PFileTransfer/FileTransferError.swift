@@ -16,6 +16,7 @@ public enum FileTransferError: Error, Sendable, CustomStringConvertible {
     /// The stream or the session ended (see ``SNaP2PError``).
     case session(SNaP2PError)
 
+    /// What went wrong, for people.
     public var description: String {
         switch self {
         case .refused(let refusal): "the receiver refused the file (\(refusal))"

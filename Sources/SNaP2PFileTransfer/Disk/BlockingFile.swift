@@ -13,6 +13,7 @@ public struct FileSystemError: Error, Sendable, Hashable, CustomStringConvertibl
     /// errno.
     public let code: Int32
 
+    /// `cannot OPERATION PATH: reason`.
     public var description: String { "cannot \(operation) \(path): \(String(cString: strerror(code)))" }
 
     init(_ operation: String, _ path: String, code: Int32 = errno) {

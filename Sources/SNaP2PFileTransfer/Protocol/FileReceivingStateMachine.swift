@@ -81,10 +81,4 @@ public struct FileReceivingStateMachine: Sendable {
             return
         }
     }
-
-    /// File bytes held so far (the resume offset plus what arrived), while receiving.
-    public var receivedThrough: UInt64? {
-        guard case .receiving(_, let offset, let received) = state else { return nil }
-        return offset + received
-    }
 }

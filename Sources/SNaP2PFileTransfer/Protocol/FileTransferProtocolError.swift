@@ -18,6 +18,7 @@ public enum FileTransferProtocolError: Error, Sendable, Hashable, CustomStringCo
     /// The receiver asked to resume at an offset beyond the file's end.
     case offsetBeyondEnd(offset: UInt64, size: UInt64)
 
+    /// What broke the protocol, in a sentence fragment.
     public var description: String {
         switch self {
         case .messageTooLarge(let length):

@@ -11,6 +11,7 @@ public struct FileTransferReason: RawRepresentable, Sendable, Hashable, CustomSt
         self.rawValue = rawValue
     }
 
+    /// The code.
     public var description: String { rawValue }
 
     /// The receiver (its user, or its policy) does not want the file.
@@ -44,6 +45,7 @@ public struct FileTransferRefusal: Sendable, Hashable, CustomStringConvertible {
         self.message = message
     }
 
+    /// `code: message`, or the code alone.
     public var description: String { message.map { "\(reason): \($0)" } ?? reason.rawValue }
 
     func encode(into map: inout [String: CBOR]) {

@@ -8,7 +8,6 @@ struct FileEvent: Encodable {
     var principal: String?
     var host: String?
     var port: Int?
-    var remote: String?
     var noise: String?
     var handshakeMilliseconds: Double?
     var name: String?
@@ -35,7 +34,7 @@ struct FileEvent: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case event, principal, host, port, remote, noise, name, path, partial, size, bytes, phase, seconds, sha256, reason, code, error, hint
+        case event, principal, host, port, noise, name, path, partial, size, bytes, phase, seconds, sha256, reason, code, error, hint
         case handshakeMilliseconds = "handshake_ms"
         case safeName = "safe_name"
         case resumedFrom = "resumed_from"
