@@ -76,4 +76,36 @@ import Testing
         await connection.close()
         await listener.close()
     }
+
+    @Test func severalFilesGoInParallelOnOneConnectionAStreamEach() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("snap2p-e2e-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root + "/inbox", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let names = (1...4).map { "part\($0).bin" }
+        for (index, name) in names.enumerated() {
+            let content = Data((0..<(700_000 + index)).map { UInt8(truncatingIfNeeded: $0 &* (index + 3)) })
+            try content.write(to: URL(fileURLWithPath: root + "/" + name))
+        }
+        let events = Events()
+        var configuration = PeerConfiguration(network: .testnet)
+        configuration.streamProtocols.register(FileReceiver(
+            directory: ReceiveDirectory(path: root + "/inbox"), decide: { _ in .accept }, events: events.record))
+        let listener = try await Peer(configuration: configuration).listen(host: "127.0.0.1", port: 0)
+        let connection = try await Peer(configuration: PeerConfiguration(network: .testnet)).dial("127.0.0.1:\(listener.port)")
+
+        let sent = try await withThrowingTaskGroup(of: SentFile.self) { group in
+            for name in names {
+                group.addTask { try await connection.sendFile(atPath: root + "/" + name) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(Set(sent.map(\.name)) == Set(names))
+        for name in names {
+            #expect(try Data(contentsOf: URL(fileURLWithPath: root + "/inbox/" + name))
+                == (try Data(contentsOf: URL(fileURLWithPath: root + "/" + name))), "\(name)")
+        }
+        #expect(events.files.count == 4)
+        await connection.close()
+        await listener.close()
+    }
 }
