@@ -62,12 +62,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The first-party file-transfer app on `file-1` streams: the protocol as pure state
-        // machines, disk I/O on threads of its own, the public send/receive API.
+        // The `file-1` file-transfer protocol: messages, both sides' state machines, safe names. Pure.
+        .target(name: "SNaP2PFileProtocol", dependencies: ["SNaP2PWire"]),
+        // The first-party file-transfer app on `file-1` streams: disk I/O on threads of its own,
+        // the receive directory, the public send/receive API.
         .target(
             name: "SNaP2PFileTransfer",
             dependencies: [
-                "SNaP2P", "SNaP2PWire", crypto,
+                "SNaP2P", "SNaP2PFileProtocol", "SNaP2PWire", crypto,
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
@@ -92,7 +94,7 @@ let package = Package(
         .executableTarget(
             name: "snap2p-fuzz",
             dependencies: [
-                "SNaP2PWire", "SNaP2PNoise", "SNaP2PIdentity", "SNaP2PStreams", "SNaP2PSession",
+                "SNaP2PWire", "SNaP2PNoise", "SNaP2PIdentity", "SNaP2PStreams", "SNaP2PSession", "SNaP2PFileProtocol",
                 "CFuzzAllocationProbe", crypto,
             ],
             path: "Fuzz/Targets"
@@ -131,7 +133,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "FileTransferTests", dependencies: ["SNaP2PFileTransfer", "SNaP2P", "SNaP2PWire", "TestSupport", crypto]),
+        .testTarget(
+            name: "FileTransferTests",
+            dependencies: ["SNaP2PFileTransfer", "SNaP2PFileProtocol", "SNaP2P", "SNaP2PWire", "TestSupport", crypto]
+        ),
         .testTarget(
             name: "CLITests",
             dependencies: [

@@ -1,5 +1,5 @@
 import Crypto
-import SNaP2PFileTransfer
+import SNaP2PFileProtocol
 import SNaP2PWire
 import Testing
 

@@ -1,4 +1,4 @@
-import SNaP2PFileTransfer
+import SNaP2PFileProtocol
 import SNaP2PWire
 import Testing
 

@@ -1,4 +1,4 @@
-import SNaP2PFileTransfer
+import SNaP2PFileProtocol
 import Testing
 
 /// What a hostile sender's names become on the receiving side.
