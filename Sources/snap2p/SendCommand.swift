@@ -36,7 +36,7 @@ struct SendCommand: AsyncParsableCommand {
 
     @Argument(help: ArgumentHelp(
         "The files to send, then the receiver: host:port, or [ipv6]:port.", valueName: "file... host:port"))
-    var operands: [String] = []
+    var operands: [String]
 
     @Flag(help: "Use a testnet identity (ST... principals); both sides must agree.")
     var testnet = false
