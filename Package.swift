@@ -5,21 +5,23 @@ let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 
 /// Layers, lowest first. Arrows point one way:
 /// snap2p (CLI) -> SNaP2P (Peer API + SwiftNIO transport) -> Session / Streams -> Noise / Identity / Wire.
+/// The file-transfer app sits on top: snap2p -> SNaP2PFileTransfer -> SNaP2P and SNaP2PFileProtocol -> Wire.
 /// Only `SNaP2P` imports SwiftNIO's networking.
 let package = Package(
     name: "SNaP2P",
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "SNaP2P", targets: ["SNaP2P"]),
+        .library(name: "SNaP2PFileTransfer", targets: ["SNaP2PFileTransfer"]),
         .executable(name: "snap2p", targets: ["snap2p"]),
         .executable(name: "snap2p-bench", targets: ["snap2p-bench"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
-        .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
-        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
-        .package(url: "https://github.com/apple/swift-collections.git", exact: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
@@ -67,10 +69,21 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The `file-1` file-transfer protocol: messages, both sides' state machines, safe names. Pure.
+        .target(name: "SNaP2PFileProtocol", dependencies: ["SNaP2PWire"]),
+        // The first-party file-transfer app on `file-1` streams: disk I/O on threads of its own,
+        // the receive directory, the public send/receive API.
+        .target(
+            name: "SNaP2PFileTransfer",
+            dependencies: [
+                "SNaP2P", "SNaP2PFileProtocol", "SNaP2PWire", crypto,
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "snap2p",
             dependencies: [
-                "SNaP2P", "SNaP2PIdentity", "SNaP2PWire",
+                "SNaP2P", "SNaP2PFileTransfer", "SNaP2PIdentity", "SNaP2PWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -96,7 +109,7 @@ let package = Package(
         .executableTarget(
             name: "snap2p-fuzz",
             dependencies: [
-                "SNaP2PWire", "SNaP2PNoise", "SNaP2PIdentity", "SNaP2PStreams", "SNaP2PSession",
+                "SNaP2PWire", "SNaP2PNoise", "SNaP2PIdentity", "SNaP2PStreams", "SNaP2PSession", "SNaP2PFileProtocol",
                 "CFuzzAllocationProbe", crypto,
             ],
             path: "Fuzz/Targets"
@@ -139,9 +152,13 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "FileTransferTests",
+            dependencies: ["SNaP2PFileTransfer", "SNaP2PFileProtocol", "SNaP2P", "SNaP2PWire", "TestSupport", crypto]
+        ),
+        .testTarget(
             name: "CLITests",
             dependencies: [
-                "snap2p", "SNaP2P", "TestSupport",
+                "snap2p", "SNaP2P", "SNaP2PFileTransfer", "TestSupport", crypto,
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

@@ -114,6 +114,21 @@ add("handshake", "responder-stealth-no-knock", bytes([1, 2, 1]) + now + seed + c
 add("handshake", "initiator-public", bytes([0, 0, 0, 0]) + now + seed + chunks(to_initiator[:3]))
 add("handshake", "initiator-knocks", bytes([0, 0, 1, 0]) + now + seed + chunks([framed(KNOCK_RESPONSE_TRUE)] + to_initiator[:2]))
 
+# file-1: [side (0 receiver, 1 sender), chunk seed, choice (8, little-endian)] + the peer's bytes
+# (docs/FILE-TRANSFER.md's examples: hello.txt, 13 bytes).
+HELLO_HEADER = h("42a4646e616d656968656c6c6f2e74787466736861323536582037980c33951de6b0e450c3701b219bfeee930544705f637cd1158b63827bb3906473697a650d617601")
+ACCEPT_0 = h("11a266616363657074f5666f666673657400")
+DECLINED = h("37a366616363657074f4676d65737361676575746865207265636569766572206465636c696e656466726561736f6e686465636c696e6564")
+VERIFIED = h("2ea2626f6bf566736861323536582037980c33951de6b0e450c3701b219bfeee930544705f637cd1158b63827bb390")
+MISMATCH = h("1aa2626f6bf466726561736f6e6d686173682d6d69736d61746368")
+add("file-transfer", "receiver-whole-file", bytes([0, 0]) + bytes(8) + HELLO_HEADER + b"Hello, world\n")
+add("file-transfer", "receiver-resume-at-5", bytes([0, 7]) + (10).to_bytes(8, "little") + HELLO_HEADER + b", world\n")
+add("file-transfer", "receiver-refuses", bytes([0, 0]) + (1).to_bytes(8, "little") + HELLO_HEADER)
+add("file-transfer", "receiver-too-many-bytes", bytes([0, 3]) + bytes(8) + HELLO_HEADER + b"Hello, world\n!")
+add("file-transfer", "sender-accepted-verified", bytes([1, 0]) + (13 * 2 + 1).to_bytes(8, "little") + ACCEPT_0 + VERIFIED)
+add("file-transfer", "sender-declined", bytes([1, 5]) + (13).to_bytes(8, "little") + DECLINED)
+add("file-transfer", "sender-hash-mismatch", bytes([1, 0]) + (13 * 2 + 1).to_bytes(8, "little") + ACCEPT_0 + MISMATCH)
+
 # Scripted peer: zeros are the honest path; the first bytes pick role, visibility, policy.
 add("handshake-peer", "machine-dials", bytes(300))
 add("handshake-peer", "machine-listens", bytes([1]) + bytes(300))

@@ -41,6 +41,7 @@ struct FuzzTarget: Sendable {
         HandshakePeerTarget.target,
         MultiplexerTarget.target,
         SessionTarget.target,
+        FileTransferTarget.target,
         WalletStoreTarget.target,
         AddressTarget.target,
         MnemonicTarget.target,

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
 
 /// Timing, statistics and the result table.
 enum Benchmark {
@@ -63,10 +64,11 @@ enum Benchmark {
 
     static var coreCount: Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 
-    /// VmRSS in bytes of this process or of the process `pid` (Linux; 0 where /proc is missing).
-    static func residentBytes(process pid: pid_t? = nil) -> Int {
+    /// VmRSS in bytes of this process or of the process `pid` (Linux; 0 where /proc is missing);
+    /// with `peak`, VmHWM, the most it ever had.
+    static func residentBytes(process pid: pid_t? = nil, peak: Bool = false) -> Int {
         let status = contents(of: "/proc/\(pid.map(String.init) ?? "self")/status") ?? ""
-        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(peak ? "VmHWM:" : "VmRSS:") }),
               let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
         else { return 0 }
         return kilobytes * 1024
@@ -88,6 +90,22 @@ enum Benchmark {
     }
 
     /// Rows of `what | value | unit`, printed aligned.
+    /// Writes `bytes` of random-looking data to `path` (one random MiB repeated: nothing on the
+    /// way compresses or deduplicates a 1 MiB period).
+    static func writeIncompressibleFile(at path: String, bytes: Int) throws {
+        var generator = SystemRandomNumberGenerator()
+        let block = Data((0..<(1 << 20)).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        guard FileManager.default.createFile(atPath: path, contents: nil) else { throw BenchmarkFailure("cannot create \(path)") }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        var written = 0
+        while written < bytes {
+            let count = min(block.count, bytes - written)
+            try handle.write(contentsOf: block.prefix(count))
+            written += count
+        }
+    }
+
     struct Table {
         private var rows: [(String, String, String)] = []
 

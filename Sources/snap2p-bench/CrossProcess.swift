@@ -18,6 +18,8 @@ struct ChildProcess: Sendable {
         let events: [ChildEvent]
         /// User + system CPU seconds of the whole process.
         let cpuSeconds: Double
+        /// The most resident memory it had, in bytes.
+        let peakResidentBytes: Int
 
         /// A figure (`key` in the JSON) of the last `done` event.
         func done(_ field: KeyPath<ChildEvent, Double?>, key: String) throws -> Double {
@@ -101,7 +103,9 @@ struct ChildProcess: Sendable {
                 defer { unlink(outputPath) }
                 let events = events()
                 guard status == 0 else { throw failure(Self.describe(status: status), events: events) }
-                return Ended(command: command, events: events, cpuSeconds: Benchmark.cpuSeconds(usage))
+                // ru_maxrss is in KiB on Linux.
+                return Ended(
+                    command: command, events: events, cpuSeconds: Benchmark.cpuSeconds(usage), peakResidentBytes: usage.ru_maxrss * 1024)
             }
             guard reaped == 0 else { throw BenchmarkFailure("\(command): wait4 failed: errno \(errno)") }
             guard ContinuousClock.now < deadline else {

@@ -11,6 +11,12 @@ enum CrossProcessBenchmarks {
             try await start(Executables.snap2p(), ["listen", "0", "--host", "127.0.0.1", "--json"])
         }
 
+        /// `snap2p receive --keep --yes` on 127.0.0.1, storing into `directory`.
+        static func snap2pReceiver(into directory: String) async throws -> Server {
+            try await start(
+                Executables.snap2p(), ["receive", "0", "--host", "127.0.0.1", "--dir", directory, "--yes", "--keep", "--json"])
+        }
+
         /// The plain TCP echo server (this binary in its hidden mode).
         static func plainEcho() async throws -> Server {
             try await start(Executables.bench, PlainEcho.serverArguments)
@@ -47,11 +53,13 @@ enum CrossProcessBenchmarks {
         }
     }
 
-    /// One echo run: the client's rate (each way) and the CPU both processes used for it.
+    /// One echo run: the client's rate (each way), the CPU both processes used for it, and the
+    /// client's peak memory.
     struct EchoRun {
         let megabytesPerSecond: Double
         let clientCPU: Double
         let serverCPU: Double
+        let clientPeakResidentBytes: Int
     }
 
     /// `snap2p dial --bytes` against `server` via `port` (the server's, or a proxy's in front of
@@ -74,7 +82,15 @@ enum CrossProcessBenchmarks {
         let serverCPU = server.process.cpuSeconds() - serverBefore
         return EchoRun(
             megabytesPerSecond: try ended.done(\.megabytesPerSecond, key: "mb_per_s"),
-            clientCPU: ended.cpuSeconds, serverCPU: serverCPU)
+            clientCPU: ended.cpuSeconds, serverCPU: serverCPU, clientPeakResidentBytes: ended.peakResidentBytes)
+    }
+
+    /// `snap2p send file` to `receiver` (a ``Server/snap2pReceiver(into:)``): the sender's rate
+    /// (file bytes over the whole command after the handshake: hashing, sending, the receiver's
+    /// check and rename) and both processes' CPU.
+    static func send(file: String, to receiver: Server) async throws -> EchoRun {
+        try await echo(
+            server: receiver, client: Executables.snap2p(), ["send", file, "127.0.0.1:\(receiver.port)", "--json"])
     }
 
     /// `snap2p dial --handshake-only --repeat count` against `server`: the handshakes per second it reports.

@@ -2,7 +2,7 @@
 // process; then across processes as users run it (`snap2p listen` and `snap2p dial`, which must
 // be built beside this binary) against a plain TCP echo across processes and the cipher work alone.
 // Build with `-c release`. Arguments pick sections (throughput, handshakes, latency, memory, echo,
-// rtt, handshakes-cli, rss, idle-sessions; all by default); `--quick` runs smaller sizes (a smoke test, not a
+// send, rtt, handshakes-cli, rss, idle-sessions; all by default); `--quick` runs smaller sizes (a smoke test, not a
 // measurement).
 
 import Foundation
@@ -14,9 +14,9 @@ if CommandLine.arguments.contains(where: { ["--help", "-h", "help"].contains($0)
         usage: snap2p-bench [SECTION ...] [--quick]
 
         Runs the named sections, or all of them: throughput, handshakes, latency, memory (both ends
-        in this process) and echo, rtt, handshakes-cli, rss, idle-sessions (the snap2p CLI as separate processes;
-        build it beside this binary). Build with -c release; --quick runs smaller sizes (a smoke
-        test, not a measurement).
+        in this process) and echo, send, rtt, handshakes-cli, rss, idle-sessions (the snap2p CLI
+        as separate processes; build it beside this binary). Build with -c release; --quick runs
+        smaller sizes (a smoke test, not a measurement).
         """)
     exit(0)
 }
@@ -135,6 +135,45 @@ var table = Benchmark.Table()
     table.add("  ratio 1 stream / plain TCP", Benchmark.format(100 * one / plain), "%")
 }
 
+/// `snap2p send` of a file of `transferBytes` to `snap2p receive` across processes, run in turn
+/// with the one-stream `snap2p dial`/`listen` echo so both see the same machine. Files live in
+/// SNAP2P_BENCH_DIR (default: the temporary directory), so a slow disk shows in the figure.
+@MainActor func send() async throws {
+    let scratch = (ProcessInfo.processInfo.environment["SNAP2P_BENCH_DIR"].flatMap { $0.isEmpty ? nil : $0 }
+        ?? FileManager.default.temporaryDirectory.path) + "/snap2p-bench-send-\(getpid())"
+    let inbox = scratch + "/inbox"
+    try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: scratch) }
+    let file = scratch + "/file.bin"
+    try Benchmark.writeIncompressibleFile(at: file, bytes: transferBytes)
+    let receiver = try await CrossProcessBenchmarks.Server.snap2pReceiver(into: inbox)
+    defer { receiver.stop() }
+    let listener = try await CrossProcessBenchmarks.Server.snap2pListener()
+    defer { listener.stop() }
+    var sends: [CrossProcessBenchmarks.EchoRun] = [], echoes: [CrossProcessBenchmarks.EchoRun] = []
+    for _ in 0..<repetitions {
+        sends.append(try await CrossProcessBenchmarks.send(file: file, to: receiver))
+        for name in try FileManager.default.contentsOfDirectory(atPath: inbox) {
+            try FileManager.default.removeItem(atPath: inbox + "/" + name)
+        }
+        echoes.append(try await CrossProcessBenchmarks.snap2pEcho(server: listener, port: listener.port, bytes: echoBytes))
+    }
+    let send = sends.sorted { $0.megabytesPerSecond < $1.megabytesPerSecond }[sends.count / 2]
+    let echo = echoes.sorted { $0.megabytesPerSecond < $1.megabytesPerSecond }[echoes.count / 2]
+    table.add("send across processes, snap2p send -> receive, \(transferBytes >> 20) MiB (hash, send, verify, rename)",
+              Benchmark.format(send.megabytesPerSecond), "MB/s")
+    table.add("  ratio to the snap2p echo in the same run", Benchmark.format(100 * send.megabytesPerSecond / echo.megabytesPerSecond), "%")
+    table.add("  CPU, send process", Benchmark.format(send.clientCPU, decimals: 2), "s")
+    table.add("  CPU, receive process", Benchmark.format(send.serverCPU, decimals: 2), "s")
+    let mebibyte = Double(1 << 20)
+    table.add("  peak RSS, send process", Benchmark.format(Double(send.clientPeakResidentBytes) / mebibyte), "MiB")
+    table.add("  peak RSS, receive process (over all runs)",
+              Benchmark.format(Double(Benchmark.residentBytes(process: receiver.process.pid, peak: true)) / mebibyte), "MiB")
+    table.add("  files in", scratch, "")
+    table.add("echo across processes, snap2p dial <-> listen, 1 stream, \(echoBytes >> 20) MiB, same run",
+              Benchmark.format(echo.megabytesPerSecond), "MB/s each way")
+}
+
 /// Sequential handshakes by one `snap2p dial` process against `snap2p listen`.
 @MainActor func handshakesCLI() async throws {
     let count = quick ? 100 : 500
@@ -184,7 +223,8 @@ var table = Benchmark.Table()
 
 let sections: [(String, () async throws -> Void)] = [
     ("throughput", throughput), ("handshakes", handshakes), ("latency", latency), ("memory", memory),
-    ("echo", echo), ("rtt", rtt), ("handshakes-cli", handshakesCLI), ("rss", rss), ("idle-sessions", idleSessions),
+    ("echo", echo), ("send", send), ("rtt", rtt), ("handshakes-cli", handshakesCLI), ("rss", rss),
+    ("idle-sessions", idleSessions),
 ]
 /// Ends the run with a message on stderr instead of a crash report.
 func quit(_ message: String, status: Int32) -> Never {

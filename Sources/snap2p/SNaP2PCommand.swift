@@ -19,6 +19,8 @@ struct SNaP2PCommand: AsyncParsableCommand {
             DialCommand.self,
             InspectCommand.self,
             ListenCommand.self,
+            ReceiveCommand.self,
+            SendCommand.self,
             SignInCommand.self,
             WalletCommand.self,
         ]

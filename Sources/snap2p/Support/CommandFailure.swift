@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SNaP2P
 
-/// The exit statuses of `demo`, `chat`, `listen`, `dial` and `signin`, one per kind of failure, so a script can tell
+/// The exit statuses of `demo`, `chat`, `listen`, `dial`, `send`, `receive` and `signin`, one per kind of failure, so a script can tell
 /// "nobody there" from "refused" from "wrong password". Documented in docs/CLI.md.
 enum ExitStatus: Int32 {
     /// Done; for `chat`, either side ended the chat normally.
@@ -19,6 +19,10 @@ enum ExitStatus: Int32 {
     case sessionLost = 5
     /// The command needs an interactive terminal.
     case needsTerminal = 6
+    /// A file transfer was refused: by the receiver's user, or because nobody was at its terminal to ask.
+    case transferRefused = 7
+    /// A file arrived but was not stored: its SHA-256 did not match, or it was truncated or too long.
+    case transferNotVerified = 8
     /// Interrupted (Ctrl-C) where that abandons the command, as shells report it.
     case interrupted = 130
     // Invalid arguments exit with 64 (EX_USAGE), set by swift-argument-parser.
