@@ -5,6 +5,7 @@ import NIOPosix
 import SNaP2PIdentity
 import SNaP2PNoise
 import SNaP2PSession
+import ServiceLifecycle
 
 /// A SNaP2P node: one wallet identity that listens for and dials authenticated, encrypted sessions.
 ///
@@ -292,5 +293,15 @@ extension TimeAmount {
     init(_ duration: Duration) {
         let (seconds, attoseconds) = duration.components
         self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}
+
+/// As a `Service`, a peer keeps what it presents fresh (its node-key attestation and alias card,
+/// re-signed in the last quarter of their validity) until graceful shutdown or cancellation, so a
+/// long-running dialer never presents a stale one. Run its listeners as services of their own.
+extension Peer: Service {
+    /// Renews the peer's credentials until graceful shutdown or cancellation.
+    public func run() async {
+        await cancelWhenGracefulShutdown { [credentials] in await credentials.keepRenewed() }
     }
 }

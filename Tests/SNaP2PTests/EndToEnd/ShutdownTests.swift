@@ -88,4 +88,21 @@ import Testing
         try await running.value
         serving.cancel()
     }
+
+    /// A peer run as a service keeps dialing with fresh credentials and stops on graceful shutdown.
+    @Test func asAServiceAPeerRunsUntilGracefulShutdown() async throws {
+        let server = Peer(configuration: PeerConfiguration(network: .testnet, rateLimit: .off))
+        let listener = try await server.listen(host: "127.0.0.1", port: 0)
+        let serving = Self.echoEverything(listener)
+        let client = Peer(configuration: PeerConfiguration(network: .testnet))
+        let group = ServiceGroup(services: [client], logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let running = Task { try await group.run() }
+        let connection = try await client.dial("127.0.0.1:\(listener.port)")
+        #expect(connection.remotePrincipal == server.principal)
+        await group.triggerGracefulShutdown()
+        try await running.value  // returns: the peer's run ended on graceful shutdown
+        await connection.close()
+        await listener.close()
+        serving.cancel()
+    }
 }
