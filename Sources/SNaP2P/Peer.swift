@@ -29,6 +29,8 @@ public final class Peer: Sendable {
     let eventLoopGroup: any EventLoopGroup
     /// The alias cards remotes presented, shared by all of this peer's connections.
     let aliasBook = AliasBook()
+    /// Unread stream bytes of all this peer's sessions, against ``ResourceLimits/bufferedBytes``.
+    let bufferBudget: BufferBudget
     let metrics: PeerMetrics
 
     /// A peer with `wallet`'s identity, or a fresh throwaway one on the configuration's network.
@@ -50,6 +52,7 @@ public final class Peer: Sendable {
             clock: attestationClock
         )
         self.eventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        self.bufferBudget = BufferBudget(limit: configuration.limits.bufferedBytes)
         self.metrics = PeerMetrics(factory: configuration.metricsFactory ?? MetricsSystem.factory)
     }
 
@@ -71,6 +74,7 @@ public final class Peer: Sendable {
         let configuration = self.configuration
         let credentials = self.credentials
         let aliasBook = self.aliasBook
+        let bufferBudget = self.bufferBudget
         let metrics = self.metrics
         let sessions = SessionRegistry()
         let rateLimit = configuration.effectiveRateLimit
@@ -101,6 +105,7 @@ public final class Peer: Sendable {
                             configuration: configuration,
                             credentials: credentials,
                             aliasBook: aliasBook,
+                            bufferBudget: bufferBudget,
                             metrics: metrics,
                             role: .responder,
                             inviteToken: nil
@@ -183,6 +188,7 @@ public final class Peer: Sendable {
             configuration: configuration,
             credentials: credentials,
             aliasBook: aliasBook,
+            bufferBudget: bufferBudget,
             metrics: metrics,
             role: .initiator,
             inviteToken: inviteToken,
@@ -243,6 +249,7 @@ public final class Peer: Sendable {
         configuration: PeerConfiguration,
         credentials: PeerCredentials,
         aliasBook: AliasBook,
+        bufferBudget: BufferBudget,
         metrics: PeerMetrics,
         role: HandshakeRole,
         inviteToken: [UInt8]?,
@@ -277,6 +284,7 @@ public final class Peer: Sendable {
             ),
             streamProtocols: configuration.streamProtocols,
             aliasBook: aliasBook,
+            bufferBudget: bufferBudget,
             logger: logger,
             metrics: metrics
         )

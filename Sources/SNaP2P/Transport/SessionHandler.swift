@@ -27,6 +27,10 @@ final class SessionHandler: ChannelDuplexHandler {
         case handshaking(EventLoopPromise<Connection>)
         case established(AsyncStream<SNaP2PStream>.Continuation)
         case closed
+
+        var isClosed: Bool {
+            if case .closed = self { true } else { false }
+        }
     }
 
     private let settings: SessionSettings
@@ -50,7 +54,12 @@ final class SessionHandler: ChannelDuplexHandler {
 
     private var timer: Scheduled<Void>?
     private var timerDeadline: Duration?
+    /// The machine asked to stop reading (a remote without fc1 is ahead of the application).
     private var readsPaused = false
+    /// The peer's unread bytes are over budget and this session holds some: wait for the budget.
+    private var budgetPaused = false
+    /// This session's unread bytes as last reported to the budget.
+    private var budgetShare = 0
     private var readPending = false
     private var isReading = false
     private var flushScheduled = false
@@ -121,11 +130,39 @@ final class SessionHandler: ChannelDuplexHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        if readsPaused {
+        if readsPaused || budgetPaused {
             readPending = true
         } else {
             context.read()
         }
+    }
+
+    /// Reads again if nothing holds reading back and a read was asked for meanwhile.
+    private func readIfAllowed(context: ChannelHandlerContext) {
+        guard !readsPaused, !budgetPaused, readPending else { return }
+        readPending = false
+        context.read()
+    }
+
+    /// Reports this session's unread bytes to the peer's budget: over it, a session holding some
+    /// stops reading until the budget has room; a share that shrank may resume others.
+    private func settleBudget() {
+        let share = lifecycle.isClosed ? 0 : machine.bufferedByteCount
+        guard share != budgetShare else { return }
+        let budget = settings.bufferBudget
+        let (isOverLimit, resume) = budget.adjust(by: share - budgetShare)
+        budgetShare = share
+        for waiting in resume { waiting.execute { $0.budgetHasRoom() } }
+        if isOverLimit, share > 0, !budgetPaused, let link, budget.wait(ObjectIdentifier(self), link: link) {
+            budgetPaused = true
+        }
+    }
+
+    /// The budget is back within its limit.
+    func budgetHasRoom() {
+        guard budgetPaused, let context else { return }
+        budgetPaused = false
+        readIfAllowed(context: context)
     }
 
     // MARK: - Requests from the application (through SessionLink, always on the event loop)
@@ -212,6 +249,7 @@ final class SessionHandler: ChannelDuplexHandler {
         }
         writeOutput(context: context)
         rearmTimer(context: context)
+        settleBudget()
         return result
     }
 
@@ -253,10 +291,7 @@ final class SessionHandler: ChannelDuplexHandler {
             readsPaused = true
         case .resumeReads:
             readsPaused = false
-            if readPending {
-                readPending = false
-                context.read()
-            }
+            readIfAllowed(context: context)
         case .close(let end):
             terminate(end, context: context)
         }
@@ -377,10 +412,11 @@ final class SessionHandler: ChannelDuplexHandler {
         writePromises.removeAll()
         closed.succeed(error)
         closeAfterOutput(context: context)
-        if readsPaused {
-            readsPaused = false
-            if readPending { readPending = false; context.read() }
-        }
+        settings.bufferBudget.stopWaiting(ObjectIdentifier(self))
+        settleBudget()
+        readsPaused = false
+        budgetPaused = false
+        readIfAllowed(context: context)
     }
 
     private func recordHandshake(code: ProtocolErrorCode?, context: ChannelHandlerContext) {

@@ -9,6 +9,8 @@ struct SessionSettings: Sendable {
     var streamProtocols: StreamProtocols
     /// Where received alias cards are kept, shared by the peer's connections.
     var aliasBook: AliasBook
+    /// The peer's budget of unread stream bytes, shared by its connections.
+    var bufferBudget: BufferBudget
     var logger: Logger
     var metrics: PeerMetrics
 }

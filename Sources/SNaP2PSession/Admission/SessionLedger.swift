@@ -11,20 +11,27 @@ public struct ResourceLimits: Sendable, Hashable {
     public var sessionsPerPrincipal: Int
     /// Connections still in their handshake at once (before AUTH_OK).
     public var handshakes: Int
+    /// Stream bytes received and not yet read by the application, all sessions of the peer
+    /// together. Over it, sessions holding unread bytes stop reading from their sockets
+    /// (backpressure) until the applications catch up; nothing is dropped.
+    public var bufferedBytes: Int
 
     /// Defaults that cap what the open-file limit does not and never get in the way of one busy
-    /// client (a load test from one address): 65,536 connections, 4,096 handshakes in flight, no
-    /// limit per address or principal (`Int.max`). A public node sets tighter ones.
+    /// client (a load test from one address): 65,536 connections, 4,096 handshakes in flight, 1 GiB
+    /// of unread stream data, no limit per address or principal (`Int.max`). A public node sets
+    /// tighter ones.
     public init(
         sessions: Int = 65_536,
         sessionsPerAddress: Int = .max,
         sessionsPerPrincipal: Int = .max,
-        handshakes: Int = 4096
+        handshakes: Int = 4096,
+        bufferedBytes: Int = 1 << 30
     ) {
         self.sessions = sessions
         self.sessionsPerAddress = sessionsPerAddress
         self.sessionsPerPrincipal = sessionsPerPrincipal
         self.handshakes = handshakes
+        self.bufferedBytes = bufferedBytes
     }
 }
 

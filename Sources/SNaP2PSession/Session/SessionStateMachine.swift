@@ -209,6 +209,11 @@ package struct SessionStateMachine: Sendable {
         if case .closed = state { true } else { false }
     }
 
+    /// Stream bytes received and not yet consumed by the application (0 outside an active session).
+    package var bufferedByteCount: Int {
+        if case .active(let active) = state { active.multiplexer.bufferedByteCount } else { 0 }
+    }
+
     /// The negotiated features once established.
     package var features: SessionFeatures? {
         if case .active(let active) = state { active.info.features } else { nil }

@@ -155,6 +155,7 @@ struct HandlerPair {
             ),
             streamProtocols: StreamProtocols(),
             aliasBook: AliasBook(),
+            bufferBudget: BufferBudget(limit: .max),
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
             metrics: PeerMetrics(factory: NOOPMetricsHandler.instance)
         )
