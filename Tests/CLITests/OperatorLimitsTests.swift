@@ -158,7 +158,10 @@ import Darwin
         #expect(try refused.lines.map(jsonObject).last?["code"] as? String == "CONNECTION_CLOSED", "\(refused.lines)")
     }
 
-    @Test(arguments: ["--max-sessions", "--max-sessions-per-address", "--max-sessions-per-principal", "--max-handshakes", "--max-streams-per-session"])
+    @Test(arguments: [
+        "--max-sessions", "--max-sessions-per-address", "--max-sessions-per-principal", "--max-handshakes",
+        "--max-streams-per-session", "--max-buffered",
+    ])
     func aLimitBelowOneIsRefused(option: String) async throws {
         let result = try await SNaP2PExecutable.run(["listen", "0", option, "0"])
         #expect(result.status == 64)

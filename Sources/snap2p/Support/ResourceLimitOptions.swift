@@ -25,11 +25,17 @@ struct ResourceLimitOptions: ParsableArguments {
         valueName: "n"))
     var maxStreamsPerSession: Int?
 
+    @Option(help: ArgumentHelp(
+        "MiB of received stream data all sessions together may hold unread; over it, sessions holding some stop "
+            + "reading from their sockets until it is read (default 1024).",
+        valueName: "MiB"))
+    var maxBuffered: Int?
+
     func validate() throws {
         let values = [
             ("--max-sessions", maxSessions), ("--max-sessions-per-address", maxSessionsPerAddress),
             ("--max-sessions-per-principal", maxSessionsPerPrincipal), ("--max-handshakes", maxHandshakes),
-            ("--max-streams-per-session", maxStreamsPerSession),
+            ("--max-streams-per-session", maxStreamsPerSession), ("--max-buffered", maxBuffered),
         ]
         for (name, value) in values {
             if let value, value < 1 { throw ValidationError("\(name) must be at least 1, not \(value)") }
@@ -44,6 +50,7 @@ struct ResourceLimitOptions: ParsableArguments {
         if let maxSessionsPerAddress { limits.sessionsPerAddress = maxSessionsPerAddress }
         if let maxSessionsPerPrincipal { limits.sessionsPerPrincipal = maxSessionsPerPrincipal }
         if let maxHandshakes { limits.handshakes = maxHandshakes }
+        if let maxBuffered { limits.bufferedBytes = min(maxBuffered, Int.max >> 20) << 20 }
         return limits
     }
 
