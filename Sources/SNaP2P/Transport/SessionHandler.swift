@@ -155,6 +155,11 @@ final class SessionHandler: ChannelDuplexHandler {
         for waiting in resume { waiting.execute { $0.budgetHasRoom() } }
         if isOverLimit, share > 0, !budgetPaused, let link, budget.wait(ObjectIdentifier(self), link: link) {
             budgetPaused = true
+        } else if budgetPaused, share == 0, let context {
+            // Its application read everything: it holds nothing, so it reads on whatever others hold.
+            budget.stopWaiting(ObjectIdentifier(self))
+            budgetPaused = false
+            readIfAllowed(context: context)
         }
     }
 

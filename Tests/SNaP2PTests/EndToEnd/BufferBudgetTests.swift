@@ -45,4 +45,52 @@ import TestSupport
         await dialed.close()
         await listener.close()
     }
+
+    /// A session whose application keeps reading holds nothing, so it reads on even while another
+    /// session keeps the peer over its budget.
+    @Test func aSessionThatReadsKeepsFlowingWhileAnotherHoldsTheBudget() async throws {
+        var listening = TestPeers.configuration()
+        listening.limits.bufferedBytes = 256 << 10
+        let (_, listener) = try await TestPeers.listener(listening)
+        var accepted = listener.makeAsyncIterator()
+
+        // The idle session: 4 x 256 KiB its application never reads, over the 256 KiB budget.
+        let idle = try await Peer(configuration: TestPeers.configuration()).dial("127.0.0.1:\(listener.port)")
+        _ = try #require(await accepted.next())
+        var idleStreams: [SNaP2PStream] = []
+        for _ in 0..<4 {
+            let stream = try await idle.openStream()
+            idleStreams.append(stream)
+            Task { try await stream.write([UInt8](repeating: 1, count: 256 << 10)) }
+        }
+        try await Task.sleep(for: .milliseconds(500))
+
+        // The busy session: 4 MiB its application reads as it comes.
+        let busy = try await Peer(configuration: TestPeers.configuration()).dial("127.0.0.1:\(listener.port)")
+        let served = try #require(await accepted.next())
+        var random = SeededRandom(seed: 99)
+        let payload = random.bytes(count: 4 << 20)
+        let stream = try await busy.openStream()
+        Task {
+            try await stream.write(payload)
+            try await stream.finish()
+        }
+        var incoming = served.incomingStreams.makeAsyncIterator()
+        let reader = try #require(await incoming.next())
+        let received = try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
+            group.addTask { try await reader.inbound.collect(upTo: payload.count + 1) }
+            group.addTask {
+                try await Task.sleep(for: .seconds(60))
+                return nil
+            }
+            let first = try await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        #expect(received == payload, "the reading session stalled behind the idle one")
+        withExtendedLifetime(idleStreams) {}
+        await idle.close()
+        await busy.close()
+        await listener.close()
+    }
 }
