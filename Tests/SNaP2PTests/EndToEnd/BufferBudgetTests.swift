@@ -56,7 +56,8 @@ import TestSupport
 
         // The idle session: 4 x 256 KiB its application never reads, over the 256 KiB budget.
         let idle = try await Peer(configuration: TestPeers.configuration()).dial("127.0.0.1:\(listener.port)")
-        _ = try #require(await accepted.next())
+        // Kept: dropping the listener's end would close the idle session and free the budget.
+        let idleServed = try #require(await accepted.next())
         var idleStreams: [SNaP2PStream] = []
         for _ in 0..<4 {
             let stream = try await idle.openStream()
@@ -88,7 +89,7 @@ import TestSupport
             return first
         }
         #expect(received == payload, "the reading session stalled behind the idle one")
-        withExtendedLifetime(idleStreams) {}
+        withExtendedLifetime((idleStreams, idleServed)) {}
         await idle.close()
         await busy.close()
         await listener.close()
