@@ -49,13 +49,16 @@ import TestSupport
     /// A session whose application keeps reading holds nothing, so it reads on even while another
     /// session keeps the peer over its budget.
     @Test func aSessionThatReadsKeepsFlowingWhileAnotherHoldsTheBudget() async throws {
-        var listening = TestPeers.configuration()
+        // Keepalive far off: a paused session that misses its PONGs must not end (and free the
+        // budget) while the test waits.
+        let patient = PeerConfiguration.Keepalive(interval: .seconds(600), timeout: .seconds(600))
+        var listening = TestPeers.configuration(keepalive: patient)
         listening.limits.bufferedBytes = 256 << 10
         let (_, listener) = try await TestPeers.listener(listening)
         var accepted = listener.makeAsyncIterator()
 
         // The idle session: 4 x 256 KiB its application never reads, over the 256 KiB budget.
-        let idle = try await Peer(configuration: TestPeers.configuration()).dial("127.0.0.1:\(listener.port)")
+        let idle = try await Peer(configuration: TestPeers.configuration(keepalive: patient)).dial("127.0.0.1:\(listener.port)")
         // Kept: dropping the listener's end would close the idle session and free the budget.
         let idleServed = try #require(await accepted.next())
         var idleStreams: [SNaP2PStream] = []
@@ -67,7 +70,7 @@ import TestSupport
         try await Task.sleep(for: .milliseconds(500))
 
         // The busy session: 4 MiB its application reads as it comes.
-        let busy = try await Peer(configuration: TestPeers.configuration()).dial("127.0.0.1:\(listener.port)")
+        let busy = try await Peer(configuration: TestPeers.configuration(keepalive: patient)).dial("127.0.0.1:\(listener.port)")
         let served = try #require(await accepted.next())
         var random = SeededRandom(seed: 99)
         let payload = random.bytes(count: 4 << 20)
@@ -81,7 +84,7 @@ import TestSupport
         let received = try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
             group.addTask { try await reader.inbound.collect(upTo: payload.count + 1) }
             group.addTask {
-                try await Task.sleep(for: .seconds(60))
+                try await Task.sleep(for: .seconds(30))
                 return nil
             }
             let first = try await group.next() ?? nil
