@@ -4,7 +4,7 @@ import PackageDescription
 let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 
 /// Layers, lowest first. Arrows point one way:
-/// snap2p (CLI) -> SNaP2P (Peer API + SwiftNIO transport) -> Session / Streams -> Noise / Identity / Wire.
+/// snap2p (CLI) -> SNaP2P (Peer API + SwiftNIO transport) -> Session / Streams / Relay -> Noise / Identity / Wire.
 /// The file-transfer app sits on top: snap2p -> SNaP2PFileTransfer -> SNaP2P and SNaP2PFileProtocol -> Wire.
 /// Only `SNaP2P` imports SwiftNIO's networking.
 let package = Package(
@@ -56,11 +56,14 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
+        // The `relay-1` protocol: messages, and a relay's ledger of reservations and relayed
+        // connections under the operator's limits. Pure.
+        .target(name: "SNaP2PRelay", dependencies: ["SNaP2PWire", "SNaP2PIdentity"]),
         // Public async API (Peer, Connection, Stream) and the SwiftNIO transport at the edge.
         .target(
             name: "SNaP2P",
             dependencies: [
-                "SNaP2PWire", "SNaP2PNoise", "SNaP2PIdentity", "SNaP2PStreams", "SNaP2PSession",
+                "SNaP2PWire", "SNaP2PNoise", "SNaP2PIdentity", "SNaP2PStreams", "SNaP2PSession", "SNaP2PRelay",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -133,6 +136,7 @@ let package = Package(
         .testTarget(name: "NoiseTests", dependencies: ["SNaP2PNoise", "TestSupport", crypto]),
         .testTarget(name: "IdentityTests", dependencies: ["SNaP2PIdentity", "SNaP2PWire", "TestSupport", crypto]),
         .testTarget(name: "StreamsTests", dependencies: ["SNaP2PStreams", "SNaP2PWire", "TestSupport"]),
+        .testTarget(name: "RelayTests", dependencies: ["SNaP2PRelay", "SNaP2PIdentity", "SNaP2PWire"]),
         .testTarget(
             name: "SessionTests",
             dependencies: ["SNaP2PSession", "SNaP2PStreams", "SNaP2PNoise", "SNaP2PIdentity", "SNaP2PWire", "TestSupport", crypto]

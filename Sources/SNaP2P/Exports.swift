@@ -1,5 +1,6 @@
 import SNaP2PIdentity
 import SNaP2PNoise
+import SNaP2PRelay
 import SNaP2PSession
 import SNaP2PWire
 
@@ -60,3 +61,10 @@ public typealias SessionCapability = SNaP2PSession.SessionCapability
 public typealias NoiseSchedulePolicy = SNaP2PSession.NoiseSchedulePolicy
 /// The Noise key schedule a session uses: standard, or the TypeScript reference's.
 public typealias NoiseKeySchedule = SNaP2PNoise.NoiseKeySchedule
+
+/// What a relay's operator lets it take on.
+public typealias RelayLimits = SNaP2PRelay.RelayLimits
+/// Why a relay refused: a code and a sentence.
+public typealias RelayRefusal = SNaP2PRelay.RelayRefusal
+/// A relay refusal's code.
+public typealias RelayReason = SNaP2PRelay.RelayReason

@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import SNaP2PIdentity
 import SNaP2PNoise
+import SNaP2PRelay
 import SNaP2PSession
 import ServiceLifecycle
 
@@ -32,6 +33,8 @@ public final class Peer: Sendable {
     /// Unread stream bytes of all this peer's sessions, against ``ResourceLimits/bufferedBytes``.
     let bufferBudget: BufferBudget
     let metrics: PeerMetrics
+    /// This peer's part in the relay protocol.
+    let relay: RelayNode
 
     /// A peer with `wallet`'s identity, or a fresh throwaway one on the configuration's network.
     public convenience init(wallet: (any Wallet)? = nil, configuration: PeerConfiguration = PeerConfiguration()) {
@@ -54,6 +57,15 @@ public final class Peer: Sendable {
         self.eventLoopGroup = MultiThreadedEventLoopGroup.singleton
         self.bufferBudget = BufferBudget(limit: configuration.limits.bufferedBytes)
         self.metrics = PeerMetrics(factory: configuration.metricsFactory ?? MetricsSystem.factory)
+        self.relay = RelayNode(
+            eventLoopGroup: eventLoopGroup, answerTimeout: configuration.handshakeTimeout, clock: WallClock.unixSeconds
+        ) { [configuration, credentials, aliasBook, bufferBudget, metrics] node, role, transport in
+            var settings = Self.sessionSettings(
+                configuration: configuration, credentials: credentials, aliasBook: aliasBook, bufferBudget: bufferBudget,
+                metrics: metrics, relay: node, role: role, inviteToken: nil, presentation: try await credentials.current())
+            settings.transport = transport
+            return settings
+        }
     }
 
     /// The principal (`stacks:<address>`) remotes see.
@@ -76,6 +88,7 @@ public final class Peer: Sendable {
         let aliasBook = self.aliasBook
         let bufferBudget = self.bufferBudget
         let metrics = self.metrics
+        let relay = self.relay
         let sessions = SessionRegistry()
         let rateLimit = configuration.effectiveRateLimit
         let admission = SessionAdmission(limits: configuration.limits)
@@ -107,6 +120,7 @@ public final class Peer: Sendable {
                             aliasBook: aliasBook,
                             bufferBudget: bufferBudget,
                             metrics: metrics,
+                            relay: relay,
                             role: .responder,
                             inviteToken: nil
                         ),
@@ -190,6 +204,7 @@ public final class Peer: Sendable {
             aliasBook: aliasBook,
             bufferBudget: bufferBudget,
             metrics: metrics,
+            relay: relay,
             role: .initiator,
             inviteToken: inviteToken,
             presentation: try await credentials.current()
@@ -251,6 +266,7 @@ public final class Peer: Sendable {
         aliasBook: AliasBook,
         bufferBudget: BufferBudget,
         metrics: PeerMetrics,
+        relay: RelayNode,
         role: HandshakeRole,
         inviteToken: [UInt8]?,
         presentation: PeerPresentation? = nil
@@ -271,6 +287,9 @@ public final class Peer: Sendable {
             noisePolicy: configuration.noisePolicy,
             aliasCard: presentation.aliasCard
         )
+        // `relay-1` streams are the relay protocol's, whatever the application registered.
+        var streamProtocols = configuration.streamProtocols
+        streamProtocols.register(RelayProtocol.streamLabel) { stream, connection in await relay.serve(stream, on: connection) }
         return SessionSettings(
             session: SessionConfiguration(
                 handshake: handshake,
@@ -282,7 +301,7 @@ public final class Peer: Sendable {
                 maximumStreams: configuration.maximumStreams,
                 receiveBuffer: configuration.receiveBuffer
             ),
-            streamProtocols: configuration.streamProtocols,
+            streamProtocols: streamProtocols,
             aliasBook: aliasBook,
             bufferBudget: bufferBudget,
             logger: logger,

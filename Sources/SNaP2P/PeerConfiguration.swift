@@ -32,6 +32,10 @@ public struct PeerConfiguration: Sendable {
     public var limits: ResourceLimits
     /// Offers the `fc1` flow-control capability; used only when the remote offers it too.
     public var flowControl: Bool
+    /// Offers the `relay1` capability (docs/RELAY.md): remotes that offer it too may reserve and
+    /// connect through this peer (if it serves a relay) and announce relayed sessions to it (if it
+    /// holds a reservation there). Without it no `relay-1` stream is opened or answered.
+    public var relay: Bool
     /// Which Noise key schedule sessions may use: by default standard Noise with peers that offer
     /// or take it (Swift peers) and the reference schedule with those that do not (TypeScript).
     public var noisePolicy: NoiseSchedulePolicy
@@ -107,6 +111,7 @@ public struct PeerConfiguration: Sendable {
         maximumStreams: Int = 100,
         limits: ResourceLimits = ResourceLimits(),
         flowControl: Bool = true,
+        relay: Bool = true,
         noisePolicy: NoiseSchedulePolicy = .preferStandard,
         alias: Alias? = nil,
         receiveBuffer: Int = 1 << 20,
@@ -126,6 +131,7 @@ public struct PeerConfiguration: Sendable {
         self.maximumStreams = maximumStreams
         self.limits = limits
         self.flowControl = flowControl
+        self.relay = relay
         self.noisePolicy = noisePolicy
         self.alias = alias
         self.streamProtocols = StreamProtocols()
@@ -138,7 +144,7 @@ public struct PeerConfiguration: Sendable {
 
     /// The HELLO capabilities this peer announces.
     var capabilities: [SessionCapability] {
-        SessionCapability.supported.filter { $0 != .flowControl || flowControl }
+        SessionCapability.supported.filter { ($0 != .flowControl || flowControl) && ($0 != .relay || relay) }
     }
 
     /// The limit a listener applies, after resolving ``RateLimit/automatic`` for the visibility.

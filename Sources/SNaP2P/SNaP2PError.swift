@@ -1,3 +1,4 @@
+import SNaP2PRelay
 import SNaP2PSession
 import SNaP2PWire
 
@@ -26,13 +27,16 @@ public enum SNaP2PError: Error, Sendable, Hashable, CustomStringConvertible {
     case listenerClosed
     /// Another task is already waiting to read this stream: a stream has one reader at a time.
     case concurrentRead
+    /// A relay (or the reserved peer behind it) refused a reservation or a relayed connection,
+    /// did not answer in time, or broke the relay protocol (docs/RELAY.md).
+    case relayRefused(RelayRefusal)
 
     /// The protocol error code, when the failure has one.
     public var code: ProtocolErrorCode? {
         switch self {
         case .handshakeFailed(let code, _), .connectionClosed(let code, _): code
         case .streamClosed(let code), .streamRefused(let code): code
-        case .connectionFailed, .invalidAddress, .listenerClosed, .concurrentRead: nil
+        case .connectionFailed, .invalidAddress, .listenerClosed, .concurrentRead, .relayRefused: nil
         }
     }
 
@@ -46,6 +50,7 @@ public enum SNaP2PError: Error, Sendable, Hashable, CustomStringConvertible {
         case .invalidAddress(let text): "invalid address \"\(text)\": expected host:port or [ipv6]:port"
         case .listenerClosed: "listener closed"
         case .concurrentRead: "another task is already reading this stream"
+        case .relayRefused(let refusal): "relay refused: \(refusal)"
         }
     }
 

@@ -20,21 +20,28 @@ public final class Connection: Sendable {
     /// The Noise key schedule the handshake negotiated: `.standard` between Swift peers,
     /// `.reference` with the TypeScript implementation (see ``NoiseSchedulePolicy``).
     public let noiseSchedule: NoiseKeySchedule
-    /// The remote's IP address and port as text, when known.
-    public let remoteAddress: String?
+    /// The remote's IP address and port as text, when known (never for a relayed connection).
+    public var remoteAddress: String? {
+        if case .direct(let address) = path { address } else { nil }
+    }
+    /// How the session's bytes travel: directly over TCP, or through a relay. The one place a
+    /// later direct upgrade changes (new streams would then take the direct session).
+    public var path: ConnectionPath { route }
     /// The remote's alias card, verified for ``remotePrincipal``: the latest this peer received
     /// from that principal (in this session or a later one), `nil` if none or once it expired.
     /// Aliases are not unique; show one only beside the principal.
     public var remoteAlias: AliasCard? { aliasBook.card(of: remotePrincipal, at: WallClock.unixSeconds()) }
 
     let link: SessionLink
+    private let route: ConnectionPath
     private let aliasBook: AliasBook
     private let incoming: AsyncStream<SNaP2PStream>
-    private let closeFuture: EventLoopFuture<SNaP2PError?>
+    /// Completes when the session has ended, with its error (`nil`: a clean close).
+    let closeFuture: EventLoopFuture<SNaP2PError?>
 
     init(
         info: EstablishedSessionInfo,
-        remoteAddress: String?,
+        path: ConnectionPath,
         aliasBook: AliasBook,
         link: SessionLink,
         incoming: AsyncStream<SNaP2PStream>,
@@ -45,7 +52,7 @@ public final class Connection: Sendable {
         self.sessionID = info.sessionID
         self.features = info.features
         self.noiseSchedule = info.noiseSchedule
-        self.remoteAddress = remoteAddress
+        self.route = path
         self.aliasBook = aliasBook
         self.link = link
         self.incoming = incoming

@@ -356,7 +356,7 @@ final class SessionHandler: ChannelDuplexHandler {
         let (incomingStreams, continuation) = AsyncStream.makeStream(of: SNaP2PStream.self)
         let connection = Connection(
             info: info,
-            remoteAddress: context.channel.remoteAddress?.displayText,
+            path: settings.transport.path(remoteAddress: context.channel.remoteAddress?.displayText),
             aliasBook: settings.aliasBook,
             link: link,
             incoming: incomingStreams,

@@ -1,4 +1,5 @@
 import Logging
+import SNaP2PIdentity
 import SNaP2PSession
 
 /// What one connection's handler needs from its ``Peer``: the session's configuration (with the
@@ -13,4 +14,21 @@ struct SessionSettings: Sendable {
     var bufferBudget: BufferBudget
     var logger: Logger
     var metrics: PeerMetrics
+    /// What carries the session's bytes.
+    var transport: SessionTransport = .socket
+}
+
+/// What carries a session's bytes: its own socket (TCP), or a relayed stream bridged to a local
+/// socket pair (``RelayedStreamBridge``). The handler works the same over either.
+enum SessionTransport: Sendable {
+    case socket
+    case relayed(via: Principal, relayAddress: String?)
+
+    /// The connection's path, given the address of the socket the handler sees.
+    func path(remoteAddress: String?) -> ConnectionPath {
+        switch self {
+        case .socket: .direct(remoteAddress: remoteAddress)
+        case .relayed(let relay, let relayAddress): .relayed(via: relay, relayAddress: relayAddress)
+        }
+    }
 }

@@ -16,8 +16,12 @@ public struct SessionCapability: RawRepresentable, Hashable, Sendable, CustomStr
     /// `alias1`: each side's alias card rides in its AUTH (docs/ALIASCARDS.md).
     public static let aliasCards = SessionCapability(rawValue: "alias1")
 
+    /// `relay1`: either side may open `relay-1` streams to reserve, connect or announce relayed
+    /// sessions (docs/RELAY.md); never opened towards a peer that did not announce it.
+    public static let relay = SessionCapability(rawValue: "relay1")
+
     /// Every capability this implementation understands, in the order it announces them.
-    public static let supported: [SessionCapability] = [.flowControl, .aliasCards]
+    public static let supported: [SessionCapability] = [.flowControl, .aliasCards, .relay]
 
     public var description: String { rawValue }
 }
@@ -45,6 +49,9 @@ public struct SessionFeatures: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether the two sides exchange alias cards.
     public var exchangesAliasCards: Bool { contains(.aliasCards) }
+
+    /// Whether both sides speak the relay protocol.
+    public var speaksRelay: Bool { contains(.relay) }
 
     public var description: String {
         capabilities.isEmpty ? "none" : capabilities.map(\.rawValue).sorted().joined(separator: ",")

@@ -1,0 +1,35 @@
+import SNaP2PWire
+
+/// Cuts `relay-1` messages out of a stream's chunks, refusing a frame longer than
+/// ``RelayProtocol/maximumMessageLength`` from its length prefix alone. After the last message
+/// of a stream, ``takeRemainder()`` hands over the bytes that followed it: the relayed session's.
+public struct RelayMessageReader: Sendable {
+    private var decoder = FrameDecoder(maximumFrameLength: RelayProtocol.maximumMessageLength)
+
+    /// An empty reader.
+    public init() {}
+
+    /// Adds a chunk received on the stream.
+    public mutating func append(_ bytes: [UInt8]) {
+        decoder.append(bytes)
+    }
+
+    /// The next whole message, or `nil` until more bytes arrive.
+    public mutating func next() throws(RelayProtocolError) -> RelayMessage? {
+        let body: [UInt8]?
+        do {
+            body = try decoder.nextFrame()
+        } catch .frameTooLarge(let length, _) {
+            throw .messageTooLarge(length: length)
+        } catch {
+            throw .malformed("a relay message's length prefix is longer than 4 bytes")
+        }
+        guard let body else { return nil }
+        return try RelayMessage(decoding: body)
+    }
+
+    /// The bytes received after the last message taken, emptying the reader.
+    public mutating func takeRemainder() -> [UInt8] {
+        decoder.takeBufferedBytes()
+    }
+}
