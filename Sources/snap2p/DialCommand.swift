@@ -20,10 +20,13 @@ struct DialCommand: AsyncParsableCommand {
               snap2p dial example.org:9000 --handshake-only --repeat 1000 --json
               snap2p dial 10.0.0.2:9000 --token 6f1c...
               snap2p dial 10.0.0.2:9000 --expect stacks:SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7
+              snap2p dial relay:relay.example.org:9100 --expect stacks:SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7
             """
     )
 
-    @Argument(help: ArgumentHelp("The peer: host:port, or [ipv6]:port.", valueName: "host:port"))
+    @Argument(help: ArgumentHelp(
+        "The peer: host:port, [ipv6]:port, or relay:HOST:PORT (through that relay, to the principal of --expect).",
+        valueName: "host:port"))
     var address: String
 
     @Flag(help: "Only complete the handshake, then close.")
@@ -71,7 +74,22 @@ struct DialCommand: AsyncParsableCommand {
         if let expect {
             do { _ = try Principal(expect) } catch { throw ValidationError("--expect \(expect): \(error)") }
         }
+        if let relayAddress {
+            guard expect != nil else {
+                throw ValidationError("relay:HOST:PORT needs --expect PRINCIPAL: the relay connects to the peer reserved under it")
+            }
+            guard (try? PeerAddress(parsing: relayAddress)) != nil else {
+                throw ValidationError("\(address) is not relay:HOST:PORT, e.g. relay:relay.example.org:9100")
+            }
+        }
     }
+
+    /// The relay's `host:port` when the address is a relayed locator, `relay:HOST:PORT`.
+    private var relayAddress: String? {
+        address.hasPrefix(Self.relayPrefix) ? String(address.dropFirst(Self.relayPrefix.count)) : nil
+    }
+
+    private static let relayPrefix = "relay:"
 
     func run() async throws {
         let output = PeerEventOutput(json: json)
@@ -80,7 +98,8 @@ struct DialCommand: AsyncParsableCommand {
         var configuration = PeerConfiguration(
             network: testnet ? .testnet : .mainnet, keepalive: keepaliveOptions.keepalive, noisePolicy: noise.policy,
             alias: try aliasOptions.resolveOrExit(wallet: walletOptions.wallet, store: walletOptions.storeOptions.store, json: json))
-        if let expected { configuration.authorization = expected }
+        // Through a relay the expected principal is pinned by the relayed dial; the relay is not it.
+        if let expected, relayAddress == nil { configuration.authorization = expected }
         let peer = Peer(wallet: try walletOptions.unlockOrExit(testnet: testnet, json: json), configuration: configuration)
         do {
             if handshakeOnly {
@@ -101,6 +120,9 @@ struct DialCommand: AsyncParsableCommand {
     /// Dials once; a failure is explained as ``CommandFailure/dialing(_:address:localPrincipal:usedToken:listenCommand:)``.
     private func connect(peer: Peer, inviteToken: [UInt8]?) async throws -> Connection {
         do {
+            if let relayAddress, let expect {
+                return try await peer.dial(try Principal(expect), viaRelay: relayAddress, inviteToken: inviteToken)
+            }
             return try await peer.dial(address, inviteToken: inviteToken)
         } catch {
             throw CommandFailure.dialing(

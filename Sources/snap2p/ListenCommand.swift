@@ -34,6 +34,7 @@ struct ListenCommand: AsyncParsableCommand {
               snap2p listen 9000 --stealth --allow stacks:SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7
               snap2p listen 9000 --stealth --rate-limit 20/60
               snap2p listen 9000 --rate-limit off --keepalive-interval 5 --keepalive-timeout 5
+              snap2p listen 9000 --relay relay.example.org:9100
             """
     )
 
@@ -83,7 +84,16 @@ struct ListenCommand: AsyncParsableCommand {
 
     @OptionGroup var limitOptions: ResourceLimitOptions
 
+    @Option(help: ArgumentHelp(
+        "Also reserve a slot on this relay (snap2p relay) and accept sessions through it like direct ones; "
+            + "others reach this peer as relay:HOST:PORT. Reconnects with backoff when the relay goes away.",
+        valueName: "host:port"))
+    var relay: String?
+
     func validate() throws {
+        if let relay, (try? PeerAddress(parsing: relay)) == nil {
+            throw ValidationError("--relay must be HOST:PORT, e.g. relay.example.org:9100")
+        }
         if token != nil && !stealth { throw ValidationError("--token is only for --stealth listeners") }
         if drainSeconds < 0 { throw ValidationError("--drain-seconds must be 0 or more") }
         if let metrics, (try? PeerAddress(parsing: metrics)) == nil {
@@ -134,8 +144,9 @@ struct ListenCommand: AsyncParsableCommand {
             maximumSessions: configuration.limits.sessions,
             metrics: metricsEndpoint?.localAddress.map { "\($0.ipAddress ?? host):\($0.port ?? 0)" }
         )
+        let reservation = relay.map { RelayReservationLoop(peer: peer, relayAddress: $0, output: output) }
         let services = ServiceGroup(
-            services: [EchoService(listener: listener, output: output, drainSeconds: drainSeconds)],
+            services: [EchoService(listener: listener, output: output, drainSeconds: drainSeconds, relay: reservation)],
             logger: Logger(label: "snap2p", factory: { _ in SwiftLogNoOpLogHandler() })
         )
         // The first SIGTERM or SIGINT starts the drain; the next one cuts it short.
@@ -172,14 +183,17 @@ struct ListenCommand: AsyncParsableCommand {
         }
     }
 
-    /// Echoes every connection until graceful shutdown, then drains the listener (as its
-    /// `Service`) and returns once every session has ended.
+    /// Echoes every connection (and, with --relay, every relayed one) until graceful shutdown,
+    /// then drains the listener (as its `Service`) and returns once every session has ended.
     private struct EchoService: Service {
         let listener: Listener
         let output: PeerEventOutput
         let drainSeconds: Int
+        let relay: RelayReservationLoop?
 
         func run() async {
+            let relayed = relay.map { relay in Task { await relay.run() } }
+            defer { relayed?.cancel() }
             await withDiscardingTaskGroup { group in
                 group.addTask {
                     for await failure in listener.failedHandshakes { output.handshakeFailed(failure) }
@@ -199,7 +213,7 @@ struct ListenCommand: AsyncParsableCommand {
     }
 
     /// Echoes every stream of one connection until it ends.
-    fileprivate static func serve(_ connection: Connection, output: PeerEventOutput) async {
+    static func serve(_ connection: Connection, output: PeerEventOutput) async {
         output.connected(connection, from: connection.remoteAddress, handshakeTime: nil)
         await withDiscardingTaskGroup { group in
             for await stream in connection.incomingStreams {
@@ -267,7 +281,8 @@ struct PeerEventOutput: Sendable {
         emit(PeerEvent("stopped"), text: "Stopped")
     }
 
-    /// A session is up: who, from where, how long the handshake took, and which Noise schedule.
+    /// A session is up: who, from where (directly or through a relay), how long the handshake
+    /// took, and which Noise schedule. A relayed session is followed by a `relayed` event.
     func connected(_ connection: Connection, from remote: String?, handshakeTime: Duration?) {
         var event = PeerEvent("connected")
         event.principal = connection.remotePrincipal.description
@@ -276,6 +291,15 @@ struct PeerEventOutput: Sendable {
         event.remote = remote
         event.noise = connection.noiseSchedule.description
         event.handshakeMilliseconds = handshakeTime.map(Self.milliseconds)
+        event.path = connection.path.isRelayed ? "relayed" : "direct"
+        var relayed: PeerEvent?
+        if case .relayed(let relay, let relayAddress) = connection.path {
+            event.relay = relay.description
+            relayed = PeerEvent("relayed")
+            relayed?.principal = connection.remotePrincipal.description
+            relayed?.relay = relay.description
+            relayed?.remote = relayAddress
+        }
         var text = "Connected: \(connection.remotePrincipal)"
         if let card = connection.remoteAlias {
             text += " — @\(card.alias)" + (card.displayName.isEmpty ? "" : ", \(card.displayName.withoutControlCharacters)")
@@ -285,6 +309,9 @@ struct PeerEventOutput: Sendable {
         if let handshakeTime { details.insert("handshake \(Self.format(Self.milliseconds(handshakeTime))) ms", at: 0) }
         text += " (\(details.joined(separator: ", ")))"
         emit(event, text: text)
+        if let relayed, case .relayed(let relay, let relayAddress) = connection.path {
+            emit(relayed, text: "Relayed through \(relay)" + (relayAddress.map { " at \($0)" } ?? "") + " (end-to-end encrypted)")
+        }
     }
 
     /// A dialer's handshake failed; the listener carries on.

@@ -20,6 +20,7 @@ struct SNaP2PCommand: AsyncParsableCommand {
             InspectCommand.self,
             ListenCommand.self,
             ReceiveCommand.self,
+            RelayCommand.self,
             SendCommand.self,
             SignInCommand.self,
             WalletCommand.self,

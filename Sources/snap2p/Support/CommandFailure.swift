@@ -23,6 +23,9 @@ enum ExitStatus: Int32 {
     case transferRefused = 7
     /// A file arrived but was not stored: its SHA-256 did not match, or it was truncated or too long.
     case transferNotVerified = 8
+    /// A relay refused to connect (no reservation for the principal, a limit, not a relay) or the
+    /// reserved peer did not take the connection.
+    case relayRefused = 9
     /// Interrupted (Ctrl-C) where that abandons the command, as shells report it.
     case interrupted = 130
     // Invalid arguments exit with 64 (EX_USAGE), set by swift-argument-parser.
@@ -102,9 +105,24 @@ extension CommandFailure {
             return CommandFailure("\(error)", hint: "for example 127.0.0.1:9000 or [::1]:9000", status: .failure)
         case .handshakeFailed(let code, let reason):
             return handshake(code: code, reason: reason, address: address, localPrincipal: localPrincipal, usedToken: usedToken)
+        case .relayRefused(let refusal):
+            return relay(refusal, address: address)
         default:
             return session(error, remote: address)
         }
+    }
+
+    /// A relay at `address` (`relay:HOST:PORT`) that refused, with a hint per reason.
+    private static func relay(_ refusal: RelayRefusal, address: String) -> CommandFailure {
+        let hint: String? = switch refusal.reason {
+        case .noReservation: "is the peer running `\(Invocation.name) listen PORT --relay HOST:PORT` with this relay? Check --expect"
+        case .notARelay: "that peer serves no relay: start one with `\(Invocation.name) relay PORT`"
+        case .relayFull, .peerLimit, .reservationsFull: "the relay is at its operator's limit: try again later"
+        case .notAllowed: "the relay's operator did not allow this principal (snap2p relay --allow)"
+        case .unreachable: "the reserved peer did not take the connection through the relay"
+        default: nil
+        }
+        return CommandFailure("\(address) refused the relayed connection: \(refusal)", hint: hint, status: .relayRefused)
     }
 
     private static func handshake(

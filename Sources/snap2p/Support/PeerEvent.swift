@@ -2,7 +2,8 @@ import Foundation
 
 /// One `--json` line of `listen`, `dial` and `chat` (and the `error` line of a failed command):
 /// `event` plus the fields that event has; absent fields are left out.
-/// Events: ready, connected, handshake_failed, echo, message, left, closed, done, error.
+/// Events: ready, connected, handshake_failed, echo, message, left, closed, done, error; relay
+/// events: reserved, relay_lost, relayed, refused, relay_opened, relay_closed.
 struct PeerEvent: Encodable {
     var event: String
     var principal: String?
@@ -30,6 +31,20 @@ struct PeerEvent: Encodable {
     var maximumSessions: Int?
     /// Where `listen --metrics` serves Prometheus metrics, `host:port` (`ready`).
     var metrics: String?
+    /// `direct` or `relayed` (`connected`).
+    var path: String?
+    /// The relay's principal (`connected` and `relayed` over a relay, `reserved` of `listen --relay`).
+    var relay: String?
+    /// Where others reach this peer through its relay, `relay:HOST:PORT` (`reserved` of `listen --relay`).
+    var locator: String?
+    /// When a reservation runs out unless renewed, Unix seconds (`reserved`).
+    var expires: UInt64?
+    /// The reserved peer of a relayed connection (`relay_opened`, `relay_closed` of `relay`).
+    var target: String?
+    /// Bytes a relayed connection carried, both directions (`relay_closed`).
+    var relayedBytes: UInt64?
+    /// The relay limit that cut a relayed connection: `duration` or `bytes` (`relay_closed`).
+    var limit: String?
 
     init(_ event: String) {
         self.event = event
@@ -37,6 +52,8 @@ struct PeerEvent: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case event, principal, alias, host, port, token, remote, noise, handshakes, stream, bytes, seconds, text, code, error, hint, metrics
+        case path, relay, locator, expires, target, limit
+        case relayedBytes = "relayed_bytes"
         case handshakeMilliseconds = "handshake_ms"
         case displayName = "display_name"
         case handshakesPerSecond = "handshakes_per_second"

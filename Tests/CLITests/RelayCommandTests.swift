@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+
+/// `snap2p relay`, `snap2p listen --relay` and `snap2p dial relay:…`, three processes on 127.0.0.1.
+@Suite struct RelayCommandTests {
+    @Test func dialReachesAListenerThroughTheRelay() async throws {
+        let relay = try RunningProcess(["relay", "0", "--host", "127.0.0.1", "--testnet", "--json"])
+        defer { relay.stop() }
+        let ready = try await relay.nextEvent()
+        #expect(ready["event"] as? String == "ready")
+        let relayPrincipal = try #require(ready["principal"] as? String)
+        let relayAddress = "127.0.0.1:\(try #require(ready["port"] as? Int))"
+
+        let listener = try await RunningListener.start(["--testnet", "--relay", relayAddress])
+        defer { listener.stop() }
+        let listenerPrincipal = try #require(listener.principal)
+        let reserved = try await listener.nextEvent()
+        #expect(reserved["event"] as? String == "reserved")
+        #expect(reserved["locator"] as? String == "relay:\(relayAddress)")
+        #expect(reserved["relay"] as? String == relayPrincipal)
+        #expect(reserved["expires"] is Int)
+        let relayReserved = try await relay.nextEvent()
+        #expect(relayReserved["event"] as? String == "reserved")
+        #expect(relayReserved["principal"] as? String == listenerPrincipal)
+
+        let result = try await SNaP2PExecutable.run([
+            "dial", "relay:\(relayAddress)", "--expect", listenerPrincipal, "--testnet", "--json", "-m", "hi",
+        ])
+        #expect(result.status == 0, "\(result.standardError)")
+        let events = try result.lines.map(jsonObject)
+        #expect(events.map { $0["event"] as? String } == ["connected", "relayed", "echo", "done"])
+        #expect(events[0]["principal"] as? String == listenerPrincipal)
+        #expect(events[0]["path"] as? String == "relayed")
+        #expect(events[1]["relay"] as? String == relayPrincipal)
+        #expect(events[3]["bytes"] as? Int == 2)
+
+        let connected = try await listener.nextEvent()
+        #expect(connected["event"] as? String == "connected")
+        #expect(connected["path"] as? String == "relayed")
+        let opened = try await relay.nextEvent()
+        #expect(opened["event"] as? String == "relay_opened")
+        #expect(opened["target"] as? String == listenerPrincipal)
+        let closed = try await relay.nextEvent()
+        #expect(closed["event"] as? String == "relay_closed")
+        #expect((closed["relayed_bytes"] as? Int ?? 0) > 0)
+
+        // A principal nobody reserved is refused with the relay's reason and its own exit status.
+        let refused = try await SNaP2PExecutable.run([
+            "dial", "relay:\(relayAddress)", "--expect", relayPrincipal, "--testnet", "--json",
+        ])
+        #expect(refused.status == 9)
+        #expect(try refused.lines.map(jsonObject).last?["event"] as? String == "error")
+        #expect(refused.standardError.contains("no-reservation"))
+    }
+
+    @Test func dialThroughARelayNeedsExpect() async throws {
+        let result = try await SNaP2PExecutable.run(["dial", "relay:127.0.0.1:9", "--testnet"])
+        #expect(result.status == 64)
+        #expect(result.standardError.contains("--expect"))
+    }
+}
