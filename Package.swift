@@ -113,7 +113,7 @@ let package = Package(
             name: "snap2p-fuzz",
             dependencies: [
                 "SNaP2PWire", "SNaP2PNoise", "SNaP2PIdentity", "SNaP2PStreams", "SNaP2PSession", "SNaP2PFileProtocol",
-                "CFuzzAllocationProbe", crypto,
+                "SNaP2PRelay", "CFuzzAllocationProbe", crypto,
             ],
             path: "Fuzz/Targets"
         ),

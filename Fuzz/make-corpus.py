@@ -177,6 +177,16 @@ example_card = h(open(os.path.join(FIXTURES, "alias-card-example.hex")).read().s
 add("alias-card", "example", example_card)
 add("alias-card", "truncated", example_card[:-20])
 
+# relay-1: [chunk seed] + a relay stream (docs/RELAY.md's examples), then relayed bytes.
+RESERVE = h("11a264747970656772657365727665617601")
+CONNECT = h("4da3697072696e636970616c7830737461636b733a5354324432544e45345150534d4b53595334464e4b57315131433536434d51484e303851305648534a647479706567636f6e6e656374617601")
+ACCEPTED = h("12a26474797065686163636570746564617601")
+REFUSED = h("36a4676d657373616765666e6f626f647966726561736f6e6e6e6f2d7265736572766174696f6e64747970656772656675736564617601")
+add("relay-message", "reserve", bytes([0]) + RESERVE)
+add("relay-message", "connect-then-bytes", bytes([7]) + CONNECT + b"\x00\x01noise")
+add("relay-message", "accepted-then-bytes", bytes([3]) + ACCEPTED + b"relayed")
+add("relay-message", "refused", bytes([0]) + REFUSED)
+
 # Noise schedule offers: the message-1 payload a listener reads.
 add("noise-offer", "std1", h("a1656e6f697365816473746431"))
 add("noise-offer", "later-version-first", h("a2656e6f6973658264737464396473746431617601"))
