@@ -45,7 +45,8 @@ public final class Reservation: AsyncSequence, Sendable {
         renewal = Task {
             while !Task.isCancelled {
                 let now = clock()
-                let remaining = expiry.withLockedValue { $0 } &- now
+                let expiresAt = expiry.withLockedValue { $0 }
+                let remaining = expiresAt > now ? expiresAt - now : 0
                 do {
                     try await Task.sleep(for: .seconds(Swift.max(1, remaining / 2)))
                     let renewed = try await renew()
