@@ -28,13 +28,16 @@ public final class Connection: Sendable {
     public var remoteAlias: AliasCard? { aliasBook.card(of: remotePrincipal, at: WallClock.unixSeconds()) }
 
     let link: SessionLink
+    /// This side's address of the socket, when known (for PX-1 hints about where we listen).
+    let localAddress: SocketAddress?
+    let closeFuture: EventLoopFuture<SNaP2PError?>
     private let aliasBook: AliasBook
     private let incoming: AsyncStream<SNaP2PStream>
-    private let closeFuture: EventLoopFuture<SNaP2PError?>
 
     init(
         info: EstablishedSessionInfo,
         remoteAddress: String?,
+        localAddress: SocketAddress?,
         aliasBook: AliasBook,
         link: SessionLink,
         incoming: AsyncStream<SNaP2PStream>,
@@ -46,6 +49,7 @@ public final class Connection: Sendable {
         self.features = info.features
         self.noiseSchedule = info.noiseSchedule
         self.remoteAddress = remoteAddress
+        self.localAddress = localAddress
         self.aliasBook = aliasBook
         self.link = link
         self.incoming = incoming

@@ -16,8 +16,11 @@ public struct SessionCapability: RawRepresentable, Hashable, Sendable, CustomStr
     /// `alias1`: each side's alias card rides in its AUTH (docs/ALIASCARDS.md).
     public static let aliasCards = SessionCapability(rawValue: "alias1")
 
+    /// `px1`: PX-1 discovery runs on `px-1` streams (docs/PX-1.md); neither side opens one otherwise.
+    public static let discovery = SessionCapability(rawValue: "px1")
+
     /// Every capability this implementation understands, in the order it announces them.
-    public static let supported: [SessionCapability] = [.flowControl, .aliasCards]
+    public static let supported: [SessionCapability] = [.flowControl, .aliasCards, .discovery]
 
     public var description: String { rawValue }
 }
