@@ -48,9 +48,11 @@ extension Peer {
                 try? await Task.sleep(for: timeout)
                 return nil
             }
-            while let result = await group.next() {
-                guard let (index, outcome) = result else { break }
+            var waiting = resolvers.count
+            while waiting > 0, let result = await group.next() {
+                guard let (index, outcome) = result else { break }  // the timeout
                 outcomes[index] = outcome
+                waiting -= 1
                 if case .locators = outcome { break }
             }
             group.cancelAll()
