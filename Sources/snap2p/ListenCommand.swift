@@ -98,8 +98,8 @@ struct ListenCommand: AsyncParsableCommand {
     func validate() throws {
         if token != nil && !stealth { throw ValidationError("--token is only for --stealth listeners") }
         if drainSeconds < 0 { throw ValidationError("--drain-seconds must be 0 or more") }
-        for address in connect where (try? DialTarget(parsing: address)).map({ if case .address = $0 { true } else { false } }) != true {
-            throw ValidationError("--connect \(address) is not HOST:PORT")
+        for address in connect {
+            guard case .address? = try? DialTarget(parsing: address) else { throw ValidationError("--connect \(address) is not HOST:PORT") }
         }
         if let metrics, (try? PeerAddress(parsing: metrics)) == nil {
             throw ValidationError("--metrics must be HOST:PORT, e.g. 127.0.0.1:9100")
