@@ -199,7 +199,7 @@ struct DemoTranscript {
         print("  Or choose, create or unlock one interactively:  \(name) signin")
         print("  Reach a peer by its principal through a peer you both know (PX-1, docs/PX-1.md):")
         print("    \(name) listen 9001 --connect ALICE-HOST:9000   " + style.dim("# bob keeps a session with alice"))
-        print("    \(name) chat stacks:SP… --via BOB-HOST:9001      " + style.dim("# carol finds alice through bob"))
+        print("    \(name) chat stacks:<alice> --via BOB-HOST:9001  " + style.dim("# carol finds alice through bob"))
         print("  Everything else:  \(name) --help   (docs/CLI.md)")
         fflush(nil)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import SNaP2P
 import Testing
 import TestSupport
 
@@ -32,7 +33,7 @@ import TestSupport
     @Test func anUnknownPrincipalFailsCleanlyNamingWhoWasAsked() async throws {
         let bob = try await RunningListener.start(["--testnet"])
         defer { bob.stop() }
-        let nobody = "stacks:ST2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKQ9H6DPR"
+        let nobody = LocalWallet.ephemeral(network: .testnet).principal.description
         let json = try await SNaP2PExecutable.run(["dial", nobody, "--via", "127.0.0.1:\(bob.port)", "--testnet", "--json"])
         #expect(json.status == 9, "\(json.standardError)")
         let error = try #require(try json.lines.map(jsonObject).last)
@@ -52,7 +53,7 @@ import TestSupport
     @Test func aViaPeerThatIsNotThereIsReportedAsSuch() async throws {
         let refusing = try RefusingPort()
         let result = try await SNaP2PExecutable.run([
-            "dial", "stacks:ST2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKQ9H6DPR", "--via", "127.0.0.1:\(refusing.port)", "--testnet",
+            "dial", LocalWallet.ephemeral(network: .testnet).principal.description, "--via", "127.0.0.1:\(refusing.port)", "--testnet",
         ])
         #expect(result.status == 2)
         #expect(result.standardError.contains("127.0.0.1:\(refusing.port)"))

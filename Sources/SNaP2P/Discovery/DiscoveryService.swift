@@ -88,15 +88,17 @@ final class DiscoveryService: Sendable {
 
     // MARK: - Sessions
 
-    /// A session finished its handshake: remember it while it lasts if it speaks PX-1, and tell
-    /// the remote where this peer listens (public peers that listen).
-    func sessionEstablished(_ connection: Connection) {
+    /// A session finished its handshake: remember it while it lasts if it speaks PX-1, and, over a
+    /// session this peer `dialed`, tell the remote where this peer listens (public peers that
+    /// listen). Over a session it accepted nothing is pushed: the remote dialed an address of this
+    /// peer and has learned it already, and an unasked stream would take one of its stream slots.
+    func sessionEstablished(_ connection: Connection, dialed: Bool) {
         guard policy.isEnabled, connection.features.contains(.discovery) else { return }
         let key = ObjectIdentifier(connection)
         let limiter = PXRateLimiter(burst: settings.messageBurst, perSecond: settings.messagesPerSecond)
         state.withLockedValue { $0.sessions[key] = Session(connection: connection, limiter: limiter) }
         connection.closeFuture.whenComplete { [state] _ in _ = state.withLockedValue { $0.sessions.removeValue(forKey: key) } }
-        let locators = advertisedLocators(over: connection)
+        let locators = dialed ? advertisedLocators(over: connection) : []
         guard !locators.isEmpty else { return }
         let push = PXMessage.push(.init(
             principal: localPrincipal, locators: Array(locators.prefix(PXLimits.maximumLocatorsPerMessage)),

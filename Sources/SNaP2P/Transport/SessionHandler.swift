@@ -367,7 +367,7 @@ final class SessionHandler: ChannelDuplexHandler {
         lifecycle = .established(continuation)
         recordHandshake(code: nil, context: context)
         // Before the dialer's task resumes: a dial by principal right after may ask this session.
-        settings.discovery.sessionEstablished(connection)
+        settings.discovery.sessionEstablished(connection, dialed: settings.session.handshake.role == .initiator)
         established.succeed(connection)
     }
 
