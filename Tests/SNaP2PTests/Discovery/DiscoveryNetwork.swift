@@ -6,7 +6,8 @@ import SNaP2PIdentity
 @testable import SNaP2P
 
 /// Peers on 127.0.0.1 for PX-1 tests: each listens, keeps every session it accepts or dials (a
-/// dropped connection closes), and echoes every stream the application receives.
+/// dropped connection closes), and echoes every stream the application receives. Resolutions wait
+/// up to a minute for answers: the tests check what peers answer, not how fast, on a busy machine.
 final class DiscoveryNode: Sendable {
     let peer: Peer
     let listener: Listener
@@ -15,6 +16,8 @@ final class DiscoveryNode: Sendable {
     private let serving: Task<Void, Never>
 
     init(_ configuration: PeerConfiguration = TestPeers.configuration()) async throws {
+        var configuration = configuration
+        configuration.discovery.resolveTimeout = .seconds(60)
         peer = Peer(configuration: configuration)
         listener = try await peer.listen(host: "127.0.0.1", port: 0)
         let sessions = self.sessions
