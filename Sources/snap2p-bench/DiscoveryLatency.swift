@@ -57,6 +57,26 @@ enum DiscoveryLatency {
             dialByAddress: Benchmark.percentile(addressTimes, 50))
     }
 
+    /// Resident bytes a full default `LocatorCache` takes: 4,096 principals of 8 locators each,
+    /// `ip:port` locators (`long`: 253-byte DNS names, the worst case).
+    static func fullCacheBytes(long: Bool) -> Int {
+        let before = Benchmark.residentBytes()
+        var cache = LocatorCache()
+        let name = String(repeating: "a", count: 61) + "." + String(repeating: "b", count: 63) + "."
+            + String(repeating: "c", count: 63) + "." + String(repeating: "d", count: 60) + ".e"
+        for index in 0..<cache.limits.principals {
+            let hash = (0..<20).map { UInt8(truncatingIfNeeded: index >> ($0 % 2 * 8)) ^ UInt8($0) }
+            let principal = Principal(address: try! StacksAddress(version: .mainnetSingleSig, hash160: hash))
+            let locators = (0..<cache.limits.locatorsPerPrincipal).map { slot in
+                try! Locator(long ? "\(name):\(1000 + slot)" : "198.51.\(index % 250).\(slot + 1):\(9000 + index / 250)")
+            }
+            cache.learn(locators, of: principal, now: 0)
+        }
+        let bytes = Benchmark.residentBytes() - before
+        precondition(cache.count == cache.limits.principals)
+        return bytes
+    }
+
     private static func milliseconds(_ duration: Duration) -> Double {
         let (seconds, attoseconds) = duration.components
         return Double(seconds) * 1000 + Double(attoseconds) / 1e15

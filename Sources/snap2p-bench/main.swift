@@ -229,6 +229,9 @@ var table = Benchmark.Table()
         table.add("  dial by principal, empty cache (resolve + handshake)", Benchmark.format(result.dialByPrincipal), "ms")
         table.add("  dial by address, for comparison", Benchmark.format(result.dialByAddress), "ms")
     }
+    let mebibyte = Double(1 << 20)
+    table.add("full locator cache (4,096 principals x 8 ip:port locators), RSS", Benchmark.format(Double(DiscoveryLatency.fullCacheBytes(long: false)) / mebibyte), "MiB")
+    table.add("  with 253-byte DNS names (the worst case)", Benchmark.format(Double(DiscoveryLatency.fullCacheBytes(long: true)) / mebibyte), "MiB")
 }
 
 let sections: [(String, () async throws -> Void)] = [
