@@ -48,6 +48,18 @@ import Testing
         for node in [alice, carol] { await node.close() }
     }
 
+    @Test func theSourceAddressOfAnInboundSessionIsNeverLearned() async throws {
+        let hub = try await DiscoveryNode()
+        let dialer = Peer(configuration: TestPeers.configuration())  // listens nowhere: pushes nothing
+        let session = try await dialer.dial(hub.address)
+        #expect(try await session.echo("hello") == "hello")
+        #expect(hub.peer.discovery.cachedLocators(of: dialer.principal).isEmpty)
+        #expect(hub.peer.discovery.cachedPrincipalCount == 0)
+        #expect(dialer.discovery.cachedLocators(of: hub.principal) == [try Locator(hub.address)])
+        await session.close()
+        await hub.close()
+    }
+
     @Test func anUnknownPrincipalFailsWithWhoWasAsked() async throws {
         let (hub, carol) = (try await DiscoveryNode(), try await DiscoveryNode())
         try await carol.connect(to: hub)
