@@ -4,7 +4,7 @@ import PackageDescription
 let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 
 /// Layers, lowest first. Arrows point one way:
-/// snap2p (CLI) -> SNaP2P (Peer API + SwiftNIO transport) -> Session / Streams -> Noise / Identity / Wire.
+/// snap2p (CLI) -> SNaP2P (Peer API + SwiftNIO transport) -> Session / Streams / Discovery -> Noise / Identity / Wire.
 /// The file-transfer app sits on top: snap2p -> SNaP2PFileTransfer -> SNaP2P and SNaP2PFileProtocol -> Wire.
 /// Only `SNaP2P` imports SwiftNIO's networking.
 let package = Package(
