@@ -296,12 +296,13 @@ struct PeerEventOutput: Sendable {
         event.remote = remote
         event.noise = connection.noiseSchedule.description
         event.handshakeMilliseconds = handshakeTime.map(Self.milliseconds)
-        var text = "Connected: \(connection.remotePrincipal)"
+        var text = (outbound ? "Connected to " : "Connected: ") + "\(connection.remotePrincipal)"
         if let card = connection.remoteAlias {
             text += " — @\(card.alias)" + (card.displayName.isEmpty ? "" : ", \(card.displayName.withoutControlCharacters)")
         }
-        if let remote { text += outbound ? " at \(remote) (--connect)" : " from \(remote)" }
+        if let remote { text += outbound ? " at \(remote)" : " from \(remote)" }
         var details = ["\(connection.noiseSchedule) Noise"]
+        if outbound { details.insert("--connect", at: 0) }
         if let handshakeTime { details.insert("handshake \(Self.format(Self.milliseconds(handshakeTime))) ms", at: 0) }
         text += " (\(details.joined(separator: ", ")))"
         emit(event, text: text)
