@@ -4,7 +4,7 @@ import PackageDescription
 let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 
 /// Layers, lowest first. Arrows point one way:
-/// snap2p (CLI) -> SNaP2P (Peer API + SwiftNIO transport) -> Session / Streams / Relay -> Noise / Identity / Wire.
+/// snap2p (CLI) -> SNaP2P (Peer API + SwiftNIO transport) -> Session / Streams / Discovery / Relay -> Noise / Identity / Wire.
 /// The file-transfer app sits on top: snap2p -> SNaP2PFileTransfer -> SNaP2P and SNaP2PFileProtocol -> Wire.
 /// Only `SNaP2P` imports SwiftNIO's networking.
 let package = Package(
@@ -56,6 +56,14 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
+        // PX-1 discovery (SPECS §10): locators, messages, the locator cache, policy. Pure.
+        .target(
+            name: "SNaP2PDiscovery",
+            dependencies: [
+                "SNaP2PWire", "SNaP2PIdentity",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ]
+        ),
         // The `relay-1` protocol: messages, and a relay's ledger of reservations and relayed
         // connections under the operator's limits. Pure.
         .target(name: "SNaP2PRelay", dependencies: ["SNaP2PWire", "SNaP2PIdentity"]),
@@ -63,7 +71,7 @@ let package = Package(
         .target(
             name: "SNaP2P",
             dependencies: [
-                "SNaP2PWire", "SNaP2PNoise", "SNaP2PIdentity", "SNaP2PStreams", "SNaP2PSession", "SNaP2PRelay",
+                "SNaP2PWire", "SNaP2PNoise", "SNaP2PIdentity", "SNaP2PStreams", "SNaP2PSession", "SNaP2PDiscovery", "SNaP2PRelay",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -113,7 +121,7 @@ let package = Package(
             name: "snap2p-fuzz",
             dependencies: [
                 "SNaP2PWire", "SNaP2PNoise", "SNaP2PIdentity", "SNaP2PStreams", "SNaP2PSession", "SNaP2PFileProtocol",
-                "SNaP2PRelay", "CFuzzAllocationProbe", crypto,
+                "SNaP2PDiscovery", "SNaP2PRelay", "CFuzzAllocationProbe", crypto,
             ],
             path: "Fuzz/Targets"
         ),
@@ -136,6 +144,7 @@ let package = Package(
         .testTarget(name: "NoiseTests", dependencies: ["SNaP2PNoise", "TestSupport", crypto]),
         .testTarget(name: "IdentityTests", dependencies: ["SNaP2PIdentity", "SNaP2PWire", "TestSupport", crypto]),
         .testTarget(name: "StreamsTests", dependencies: ["SNaP2PStreams", "SNaP2PWire", "TestSupport"]),
+        .testTarget(name: "DiscoveryTests", dependencies: ["SNaP2PDiscovery", "SNaP2PIdentity", "SNaP2PWire"]),
         .testTarget(name: "RelayTests", dependencies: ["SNaP2PRelay", "SNaP2PIdentity", "SNaP2PWire"]),
         .testTarget(
             name: "SessionTests",
@@ -144,7 +153,8 @@ let package = Package(
         .testTarget(
             name: "SNaP2PTests",
             dependencies: [
-                "SNaP2P", "SNaP2PWire", "SNaP2PNoise", "SNaP2PIdentity", "SNaP2PStreams", "SNaP2PSession", "TestSupport", crypto,
+                "SNaP2P", "SNaP2PWire", "SNaP2PNoise", "SNaP2PIdentity", "SNaP2PStreams", "SNaP2PSession", "SNaP2PDiscovery",
+                "TestSupport", crypto,
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

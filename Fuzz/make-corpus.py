@@ -192,6 +192,18 @@ add("noise-offer", "std1", h("a1656e6f697365816473746431"))
 add("noise-offer", "later-version-first", h("a2656e6f6973658264737464396473746431617601"))
 add("noise-offer", "not-an-array", h("a1656e6f6973656473746431"))
 
+# PX-1 streams: [chunking seed] + the messages of docs/PX-1.md, and a flood of pushes.
+alice = b"stacks:SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7"
+px_request = h("53a46b6d61785f726573756c747304697072696e636970616c7830") + alice + h("647479706501617601")
+px_response = h("38a3686c6f6361746f727382703230332e302e3131332e373a39303030725b323030313a6462383a3a375d3a39303030647479706502617601")
+px_push = h("78a5686c6f6361746f72738176616c6963652e6578616d706c652e6f72673a39303030697072696e636970616c7830") + alice + h(
+    "6b74746c5f7365636f6e64731a00015180647479706503617601")
+add("px-message", "request", bytes([0]) + px_request)
+add("px-message", "response", bytes([3]) + px_response)
+add("px-message", "push", bytes([7]) + px_push)
+add("px-message", "all-three", bytes([1]) + px_request + px_push + px_response)
+add("px-message", "oversized-prefix", bytes([0]) + h("8120"))
+
 # Only the directories written here are replaced; targets seeded another way keep their seeds, and
 # so do the inputs of fixed bugs (files named regression-*).
 for target, files in sorted(seeds.items()):

@@ -42,6 +42,7 @@ struct FuzzTarget: Sendable {
         MultiplexerTarget.target,
         SessionTarget.target,
         FileTransferTarget.target,
+        PXMessageTarget.target,
         RelayMessageTarget.target,
         WalletStoreTarget.target,
         AddressTarget.target,

@@ -2,6 +2,7 @@ import CoreMetrics
 import Logging
 import NIOCore
 import NIOPosix
+import SNaP2PDiscovery
 import SNaP2PIdentity
 import SNaP2PNoise
 import SNaP2PRelay
@@ -33,6 +34,8 @@ public final class Peer: Sendable {
     /// Unread stream bytes of all this peer's sessions, against ``ResourceLimits/bufferedBytes``.
     let bufferBudget: BufferBudget
     let metrics: PeerMetrics
+    /// PX-1: the locator cache, the sessions to ask, where this peer listens.
+    let discovery: DiscoveryService
     /// This peer's part in the relay protocol.
     let relay: RelayNode
 
@@ -57,12 +60,15 @@ public final class Peer: Sendable {
         self.eventLoopGroup = MultiThreadedEventLoopGroup.singleton
         self.bufferBudget = BufferBudget(limit: configuration.limits.bufferedBytes)
         self.metrics = PeerMetrics(factory: configuration.metricsFactory ?? MetricsSystem.factory)
+        let discovery = DiscoveryService(configuration: configuration, localPrincipal: wallet.principal)
+        self.discovery = discovery
         self.relay = RelayNode(
             eventLoopGroup: eventLoopGroup, answerTimeout: configuration.handshakeTimeout, clock: WallClock.unixSeconds
         ) { [configuration, credentials, aliasBook, bufferBudget, metrics] node, role, transport in
             var settings = Self.sessionSettings(
                 configuration: configuration, credentials: credentials, aliasBook: aliasBook, bufferBudget: bufferBudget,
-                metrics: metrics, relay: node, role: role, inviteToken: nil, presentation: try await credentials.current())
+                metrics: metrics, discovery: discovery, relay: node, role: role, inviteToken: nil,
+                presentation: try await credentials.current())
             settings.transport = transport
             return settings
         }
@@ -88,6 +94,7 @@ public final class Peer: Sendable {
         let aliasBook = self.aliasBook
         let bufferBudget = self.bufferBudget
         let metrics = self.metrics
+        let discovery = self.discovery
         let relay = self.relay
         let sessions = SessionRegistry()
         let rateLimit = configuration.effectiveRateLimit
@@ -120,6 +127,7 @@ public final class Peer: Sendable {
                             aliasBook: aliasBook,
                             bufferBudget: bufferBudget,
                             metrics: metrics,
+                            discovery: discovery,
                             relay: relay,
                             role: .responder,
                             inviteToken: nil
@@ -174,6 +182,7 @@ public final class Peer: Sendable {
             failureContinuation.finish()
         }
         let boundPort = serverChannel.localAddress?.port ?? address.port
+        discovery.listening(host: address.host, port: boundPort, closed: serverChannel.closeFuture)
         logger.debug("listening", metadata: ["host": "\(address.host)", "port": "\(boundPort)"])
         let renewal = Task { [credentials] in await credentials.keepRenewed() }
         return Listener(
@@ -197,13 +206,23 @@ public final class Peer: Sendable {
 
     /// Dials `host` (IPv4, IPv6 or a DNS name) on `port` and completes the handshake.
     public func dial(host: String, port: Int, inviteToken: [UInt8]? = nil) async throws -> Connection {
-        let address = try PeerAddress(host: host, port: port)
+        try await connect(to: PeerAddress(host: host, port: port), inviteToken: inviteToken, pinnedTo: nil)
+    }
+
+    /// Dials `address` and completes the handshake; with `pinnedTo`, only a listener that proves
+    /// that principal is admitted (``SNaP2PError/principalMismatch(expected:actual:)`` otherwise).
+    /// A session that authenticates teaches the locator cache where its principal listens.
+    func connect(to address: PeerAddress, inviteToken: [UInt8]?, pinnedTo expected: Principal?) async throws -> Connection {
+        var configuration = self.configuration
+        let pin = expected.map { PinnedPrincipalPolicy($0, within: configuration.authorization) }
+        if let pin { configuration.authorization = pin }
         let settings = Self.sessionSettings(
             configuration: configuration,
             credentials: credentials,
             aliasBook: aliasBook,
             bufferBudget: bufferBudget,
             metrics: metrics,
+            discovery: discovery,
             relay: relay,
             role: .initiator,
             inviteToken: inviteToken,
@@ -230,9 +249,16 @@ public final class Peer: Sendable {
         connect.whenFailure { established.fail($0) }
         return try await withTaskCancellationHandler {
             do {
-                return try await established.futureResult.get()
+                let connection = try await established.futureResult.get()
+                if let locator = try? Locator(host: address.host, port: address.port) {
+                    discovery.learn(locator, of: connection.remotePrincipal)
+                }
+                return connection
             } catch let error as SNaP2PError {
                 if Task.isCancelled { throw CancellationError() }
+                if let pin, let actual = pin.refused {
+                    throw SNaP2PError.principalMismatch(expected: pin.expected, actual: actual)
+                }
                 // A refused connect closes the channel, and the handler may report that close
                 // before the connect's own failure arrives: the connect's error is the one that says why.
                 do {
@@ -266,6 +292,7 @@ public final class Peer: Sendable {
         aliasBook: AliasBook,
         bufferBudget: BufferBudget,
         metrics: PeerMetrics,
+        discovery: DiscoveryService,
         relay: RelayNode,
         role: HandshakeRole,
         inviteToken: [UInt8]?,
@@ -287,8 +314,13 @@ public final class Peer: Sendable {
             noisePolicy: configuration.noisePolicy,
             aliasCard: presentation.aliasCard
         )
-        // `relay-1` streams are the relay protocol's, whatever the application registered.
         var streamProtocols = configuration.streamProtocols
+        if discovery.policy.isEnabled {
+            streamProtocols.register(PXLimits.streamLabel) { stream, connection in
+                await discovery.serve(stream, from: connection)
+            }
+        }
+        // `relay-1` streams are the relay protocol's, whatever the application registered.
         streamProtocols.register(RelayProtocol.streamLabel) { stream, connection in await relay.serve(stream, on: connection) }
         return SessionSettings(
             session: SessionConfiguration(
@@ -305,7 +337,8 @@ public final class Peer: Sendable {
             aliasBook: aliasBook,
             bufferBudget: bufferBudget,
             logger: logger,
-            metrics: metrics
+            metrics: metrics,
+            discovery: discovery
         )
     }
 

@@ -1,3 +1,4 @@
+import SNaP2PIdentity
 import SNaP2PRelay
 import SNaP2PSession
 import SNaP2PWire
@@ -27,6 +28,9 @@ public enum SNaP2PError: Error, Sendable, Hashable, CustomStringConvertible {
     case listenerClosed
     /// Another task is already waiting to read this stream: a stream has one reader at a time.
     case concurrentRead
+    /// A dial pinned to `expected` reached a listener that proved to be `actual`: refused during
+    /// the handshake (the listener sees NOT_ALLOWED).
+    case principalMismatch(expected: Principal, actual: Principal)
     /// A relay (or the reserved peer behind it) refused a reservation or a relayed connection,
     /// did not answer in time, or broke the relay protocol (docs/RELAY.md).
     case relayRefused(RelayRefusal)
@@ -36,6 +40,7 @@ public enum SNaP2PError: Error, Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .handshakeFailed(let code, _), .connectionClosed(let code, _): code
         case .streamClosed(let code), .streamRefused(let code): code
+        case .principalMismatch: .notAllowed
         case .connectionFailed, .invalidAddress, .listenerClosed, .concurrentRead, .relayRefused: nil
         }
     }
@@ -50,6 +55,7 @@ public enum SNaP2PError: Error, Sendable, Hashable, CustomStringConvertible {
         case .invalidAddress(let text): "invalid address \"\(text)\": expected host:port or [ipv6]:port"
         case .listenerClosed: "listener closed"
         case .concurrentRead: "another task is already reading this stream"
+        case .principalMismatch(let expected, let actual): "principal mismatch: expected \(expected), but the listener proved to be \(actual)"
         case .relayRefused(let refusal): "relay refused: \(refusal)"
         }
     }

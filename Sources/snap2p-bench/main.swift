@@ -2,7 +2,7 @@
 // process; then across processes as users run it (`snap2p listen` and `snap2p dial`, which must
 // be built beside this binary) against a plain TCP echo across processes and the cipher work alone.
 // Build with `-c release`. Arguments pick sections (throughput, handshakes, latency, memory, echo,
-// send, rtt, handshakes-cli, rss, idle-sessions; all by default); `--quick` runs smaller sizes (a smoke test, not a
+// send, rtt, handshakes-cli, rss, idle-sessions, discovery; all by default); `--quick` runs smaller sizes (a smoke test, not a
 // measurement).
 
 import Foundation
@@ -13,8 +13,8 @@ if CommandLine.arguments.contains(where: { ["--help", "-h", "help"].contains($0)
     print("""
         usage: snap2p-bench [SECTION ...] [--quick]
 
-        Runs the named sections, or all of them: throughput, handshakes, latency, memory (both ends
-        in this process) and echo, send, rtt, handshakes-cli, rss, idle-sessions (the snap2p CLI
+        Runs the named sections, or all of them: throughput, handshakes, latency, memory, discovery
+        (both ends in this process) and echo, send, rtt, handshakes-cli, rss, idle-sessions (the snap2p CLI
         as separate processes; build it beside this binary). Build with -c release; --quick runs
         smaller sizes (a smoke test, not a measurement).
         """)
@@ -221,10 +221,23 @@ var table = Benchmark.Table()
     table.add("  a new session's handshake with all of them open (median of 5)", Benchmark.format(result.newSessionMilliseconds), "ms")
 }
 
+/// PX-1: a dial by principal through N connected peers that know the target, in one process.
+@MainActor func discovery() async throws {
+    for resolvers in [1, 4, 8] {
+        let result = try await DiscoveryLatency.run(resolvers: resolvers, rounds: quick ? 5 : 50)
+        table.add("PX-1 resolve through \(resolvers) connected peers (median)", Benchmark.format(result.resolve), "ms")
+        table.add("  dial by principal, empty cache (resolve + handshake)", Benchmark.format(result.dialByPrincipal), "ms")
+        table.add("  dial by address, for comparison", Benchmark.format(result.dialByAddress), "ms")
+    }
+    let mebibyte = Double(1 << 20)
+    table.add("full locator cache (4,096 principals x 8 ip:port locators), RSS", Benchmark.format(Double(DiscoveryLatency.fullCacheBytes(long: false)) / mebibyte), "MiB")
+    table.add("  with 253-byte DNS names (the worst case)", Benchmark.format(Double(DiscoveryLatency.fullCacheBytes(long: true)) / mebibyte), "MiB")
+}
+
 let sections: [(String, () async throws -> Void)] = [
     ("throughput", throughput), ("handshakes", handshakes), ("latency", latency), ("memory", memory),
     ("echo", echo), ("send", send), ("rtt", rtt), ("handshakes-cli", handshakesCLI), ("rss", rss),
-    ("idle-sessions", idleSessions),
+    ("idle-sessions", idleSessions), ("discovery", discovery),
 ]
 /// Ends the run with a message on stderr instead of a crash report.
 func quit(_ message: String, status: Int32) -> Never {

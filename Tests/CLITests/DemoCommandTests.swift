@@ -30,6 +30,18 @@ import Testing
         #expect(result.standardOutput.contains("stacks:ST"))
         #expect(!result.standardOutput.contains("stacks:SP"))
     }
+
+    @Test func discoveryDemoReachesAliceByPrincipalThroughBob() async throws {
+        let result = try await SNaP2PExecutable.run(["demo", "--discovery"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let output = result.standardOutput
+        let principals = Set(output.split(whereSeparator: { $0 == " " || $0 == "\n" }).filter { $0.hasPrefix("stacks:SP") })
+        #expect(principals.count == 3, "\(output)")
+        #expect(output.contains("carol asked bob on a \"px-1\" stream: stacks:SP"))
+        #expect(output.contains("which proved to be alice"))
+        #expect(output.contains("carol › Hi alice, bob told me where to find you."))
+        #expect(output.contains("alice › Welcome, carol!"))
+    }
 }
 
 /// Colour on a terminal, and none with NO_COLOR.

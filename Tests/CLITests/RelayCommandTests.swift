@@ -48,7 +48,7 @@ import Testing
         let refused = try await SNaP2PExecutable.run([
             "dial", "relay:\(relayAddress)", "--expect", relayPrincipal, "--testnet", "--json",
         ])
-        #expect(refused.status == 9)
+        #expect(refused.status == 10)
         #expect(try refused.lines.map(jsonObject).last?["event"] as? String == "error")
         #expect(refused.standardError.contains("no-reservation"))
     }

@@ -34,14 +34,18 @@ public final class Connection: Sendable {
 
     let link: SessionLink
     private let route: ConnectionPath
-    private let aliasBook: AliasBook
-    private let incoming: AsyncStream<SNaP2PStream>
+    /// This side's address of the socket, when known (for PX-1 hints about where we listen); `nil`
+    /// for a relayed connection.
+    let localAddress: SocketAddress?
     /// Completes when the session has ended, with its error (`nil`: a clean close).
     let closeFuture: EventLoopFuture<SNaP2PError?>
+    private let aliasBook: AliasBook
+    private let incoming: AsyncStream<SNaP2PStream>
 
     init(
         info: EstablishedSessionInfo,
         path: ConnectionPath,
+        localAddress: SocketAddress?,
         aliasBook: AliasBook,
         link: SessionLink,
         incoming: AsyncStream<SNaP2PStream>,
@@ -53,6 +57,7 @@ public final class Connection: Sendable {
         self.features = info.features
         self.noiseSchedule = info.noiseSchedule
         self.route = path
+        self.localAddress = localAddress
         self.aliasBook = aliasBook
         self.link = link
         self.incoming = incoming

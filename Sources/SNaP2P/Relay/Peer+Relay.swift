@@ -32,7 +32,8 @@ extension Peer {
 
     /// Dials `principal` through the relay at the other end of `relay`, where it holds a
     /// reservation, and completes the handshake with it over the relayed stream. The connection's
-    /// ``Connection/remotePrincipal`` is `principal` (any other is refused during the handshake),
+    /// ``Connection/remotePrincipal`` is `principal` (any other is refused during the handshake:
+    /// ``SNaP2PError/principalMismatch(expected:actual:)``),
     /// its ``Connection/path`` is `.relayed`, and it keeps `relay` open while it lasts.
     public func dial(_ principal: Principal, via relay: Connection, inviteToken: [UInt8]? = nil) async throws -> Connection {
         let stream = try await Self.openRelayStream(on: relay)
@@ -46,10 +47,15 @@ extension Peer {
         }
         switch answer {
         case .accepted:
-            return try await self.relay.startSession(
-                over: stream, alreadyReceived: received, of: relay, role: .initiator,
-                authorization: PinnedPrincipalPolicy(principal: principal, base: configuration.authorization),
-                inviteToken: inviteToken)
+            let pin = PinnedPrincipalPolicy(principal, within: configuration.authorization)
+            do {
+                return try await self.relay.startSession(
+                    over: stream, alreadyReceived: received, of: relay, role: .initiator, authorization: pin,
+                    inviteToken: inviteToken)
+            } catch let error as SNaP2PError {
+                if let actual = pin.refused { throw SNaP2PError.principalMismatch(expected: principal, actual: actual) }
+                throw error
+            }
         case .refused(let refusal):
             stream.close()
             throw SNaP2PError.relayRefused(refusal)

@@ -42,14 +42,3 @@ enum RelayStreamMessages {
         }
     }
 }
-
-/// Admits only `principal`, and only if the peer's own policy does too: a relayed dial is pinned
-/// to the principal it asked the relay for, whoever answers.
-struct PinnedPrincipalPolicy: AuthorizationPolicy {
-    let principal: Principal
-    let base: any AuthorizationPolicy
-
-    func authorize(_ principal: Principal) -> Bool {
-        principal == self.principal && base.authorize(principal)
-    }
-}

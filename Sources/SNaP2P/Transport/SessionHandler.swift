@@ -357,6 +357,7 @@ final class SessionHandler: ChannelDuplexHandler {
         let connection = Connection(
             info: info,
             path: settings.transport.path(remoteAddress: context.channel.remoteAddress?.displayText),
+            localAddress: settings.transport.isSocket ? context.channel.localAddress : nil,
             aliasBook: settings.aliasBook,
             link: link,
             incoming: incomingStreams,
@@ -365,6 +366,8 @@ final class SessionHandler: ChannelDuplexHandler {
         self.connection = connection
         lifecycle = .established(continuation)
         recordHandshake(code: nil, context: context)
+        // Before the dialer's task resumes: a dial by principal right after may ask this session.
+        settings.discovery.sessionEstablished(connection, dialed: settings.session.handshake.role == .initiator)
         established.succeed(connection)
     }
 

@@ -4,7 +4,7 @@ import SNaP2PSession
 
 /// What one connection's handler needs from its ``Peer``: the session's configuration (with the
 /// attestation current when the connection started), where it logs, who serves labelled streams,
-/// where received alias cards go, and where metrics go.
+/// where received alias cards go, where metrics go, and the peer's discovery module.
 struct SessionSettings: Sendable {
     var session: SessionConfiguration
     var streamProtocols: StreamProtocols
@@ -14,6 +14,8 @@ struct SessionSettings: Sendable {
     var bufferBudget: BufferBudget
     var logger: Logger
     var metrics: PeerMetrics
+    /// The peer's PX-1 module, told of each session that is established.
+    var discovery: DiscoveryService
     /// What carries the session's bytes.
     var transport: SessionTransport = .socket
 }
@@ -23,6 +25,11 @@ struct SessionSettings: Sendable {
 enum SessionTransport: Sendable {
     case socket
     case relayed(via: Principal, relayAddress: String?)
+
+    /// Whether the handler's socket is the connection's own (its local address means something).
+    var isSocket: Bool {
+        if case .socket = self { true } else { false }
+    }
 
     /// The connection's path, given the address of the socket the handler sees.
     func path(remoteAddress: String?) -> ConnectionPath {

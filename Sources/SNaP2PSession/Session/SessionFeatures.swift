@@ -16,12 +16,15 @@ public struct SessionCapability: RawRepresentable, Hashable, Sendable, CustomStr
     /// `alias1`: each side's alias card rides in its AUTH (docs/ALIASCARDS.md).
     public static let aliasCards = SessionCapability(rawValue: "alias1")
 
+    /// `px1`: PX-1 discovery runs on `px-1` streams (docs/PX-1.md); neither side opens one otherwise.
+    public static let discovery = SessionCapability(rawValue: "px1")
+
     /// `relay1`: either side may open `relay-1` streams to reserve, connect or announce relayed
     /// sessions (docs/RELAY.md); never opened towards a peer that did not announce it.
     public static let relay = SessionCapability(rawValue: "relay1")
 
     /// Every capability this implementation understands, in the order it announces them.
-    public static let supported: [SessionCapability] = [.flowControl, .aliasCards, .relay]
+    public static let supported: [SessionCapability] = [.flowControl, .aliasCards, .discovery, .relay]
 
     public var description: String { rawValue }
 }
