@@ -269,6 +269,22 @@ func expectEcho(of count: Int, on stream: SNaP2PStream) async throws {
         await trio.close()
     }
 
+    @Test func theReservedPeerAppliesItsAuthorizationPolicyToRelayedSessions() async throws {
+        let refused = Peer(configuration: TestPeers.configuration())
+        let trio = try await RelayedTrio.make(
+            reservedConfiguration: TestPeers.configuration(authorization: RefusingPolicy(refused: refused.principal)))
+        do {
+            _ = try await refused.dial(trio.reservedPeer.principal, viaRelay: trio.relayAddress)
+            Issue.record("a principal the reserved peer refuses got in")
+        } catch SNaP2PError.handshakeFailed(let code, _) {
+            #expect(code == .notAllowed)
+        }
+        let (dialed, accepted) = try await trio.connect()
+        #expect(accepted.remotePrincipal == trio.dialerPeer.principal)
+        await dialed.close()
+        await trio.close()
+    }
+
     @Test func aPeerWithoutTheCapabilityNeverSeesARelayStream() async throws {
         let (relayPeer, listener) = try await TestPeers.listener()
         _ = relayPeer.serveRelay()
@@ -290,6 +306,13 @@ func expectEcho(of count: Int, on stream: SNaP2PStream) async throws {
         await session.close()
         await listener.close()
     }
+}
+
+/// Admits everyone but one principal.
+struct RefusingPolicy: AuthorizationPolicy {
+    let refused: Principal
+
+    func authorize(_ principal: Principal) -> Bool { principal != refused }
 }
 
 /// `relay-1` messages as raw bytes, for a peer that speaks the protocol without the library.
