@@ -53,6 +53,34 @@ import Testing
         #expect(refused.standardError.contains("no-reservation"))
     }
 
+    @Test func listenReservesAgainWhenTheRelayComesBack() async throws {
+        let relay = try RunningProcess(["relay", "0", "--host", "127.0.0.1", "--testnet", "--json"])
+        defer { relay.stop() }
+        let port = try #require(try await relay.nextEvent()["port"] as? Int)
+        let listener = try await RunningListener.start(["--testnet", "--relay", "127.0.0.1:\(port)"])
+        defer { listener.stop() }
+        #expect(try await listener.nextEvent()["event"] as? String == "reserved")
+
+        relay.interrupt()
+        #expect(try await relay.exitStatus() == 0)
+        let lost = try await listener.nextEvent()
+        #expect(lost["event"] as? String == "relay_lost")
+        #expect(lost["remote"] as? String == "127.0.0.1:\(port)")
+
+        // A relay back on the same port (a new identity) gets the reservation again.
+        let restarted = try RunningProcess(["relay", "\(port)", "--host", "127.0.0.1", "--testnet", "--json"])
+        defer { restarted.stop() }
+        let newRelay = try #require(try await restarted.nextEvent()["principal"] as? String)
+        var event = try await listener.nextEvent()
+        while event["event"] as? String == "relay_lost" { event = try await listener.nextEvent() }
+        #expect(event["event"] as? String == "reserved")
+        #expect(event["relay"] as? String == newRelay)
+        let result = try await SNaP2PExecutable.run([
+            "dial", "relay:127.0.0.1:\(port)", "--expect", try #require(listener.principal), "--testnet", "-m", "back",
+        ])
+        #expect(result.status == 0, "\(result.standardError)")
+    }
+
     @Test func dialThroughARelayNeedsExpect() async throws {
         let result = try await SNaP2PExecutable.run(["dial", "relay:127.0.0.1:9", "--testnet"])
         #expect(result.status == 64)
