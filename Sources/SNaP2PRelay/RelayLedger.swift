@@ -10,6 +10,7 @@ public struct RelayLedger: Sendable {
     /// One relayed connection.
     public struct CircuitID: Hashable, Sendable, CustomStringConvertible {
         let rawValue: UInt64
+        /// The number, for logs.
         public var description: String { "\(rawValue)" }
     }
 
