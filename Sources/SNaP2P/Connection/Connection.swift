@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import SNaP2PIdentity
 import SNaP2PNoise
@@ -24,16 +25,20 @@ public final class Connection: Sendable {
     public var remoteAddress: String? {
         if case .direct(let address) = path { address } else { nil }
     }
-    /// How the session's bytes travel: directly over TCP, or through a relay. The one place a
-    /// later direct upgrade changes (new streams would then take the direct session).
-    public var path: ConnectionPath { route }
+    /// How the session's bytes travel: directly over TCP, or through a relay. After a direct
+    /// upgrade, the direct session's path: new streams take it, while streams opened before finish
+    /// on the relayed one.
+    public var path: ConnectionPath { carrier.withLockedValue { $0.path } }
     /// The remote's alias card, verified for ``remotePrincipal``: the latest this peer received
     /// from that principal (in this session or a later one), `nil` if none or once it expired.
     /// Aliases are not unique; show one only beside the principal.
     public var remoteAlias: AliasCard? { aliasBook.card(of: remotePrincipal, at: WallClock.unixSeconds()) }
 
+    /// The session the connection started with.
     let link: SessionLink
-    private let route: ConnectionPath
+    /// The session that carries new streams: this connection's own, or a direct one it upgraded to.
+    private let carrier: NIOLockedValueBox<Carrier>
+    private let incomingSink: IncomingStreamSink
     /// This side's address of the socket, when known (for PX-1 hints about where we listen); `nil`
     /// for a relayed connection.
     let localAddress: SocketAddress?
@@ -49,6 +54,7 @@ public final class Connection: Sendable {
         aliasBook: AliasBook,
         link: SessionLink,
         incoming: AsyncStream<SNaP2PStream>,
+        incomingSink: IncomingStreamSink,
         closeFuture: EventLoopFuture<SNaP2PError?>
     ) {
         self.remotePrincipal = info.remotePrincipal
@@ -56,7 +62,8 @@ public final class Connection: Sendable {
         self.sessionID = info.sessionID
         self.features = info.features
         self.noiseSchedule = info.noiseSchedule
-        self.route = path
+        self.carrier = NIOLockedValueBox(Carrier(link: link, path: path, closeFuture: closeFuture, upgrade: nil))
+        self.incomingSink = incomingSink
         self.localAddress = localAddress
         self.aliasBook = aliasBook
         self.link = link
@@ -71,7 +78,8 @@ public final class Connection: Sendable {
     /// Opens a stream (OPEN_STREAM). Data may be written at once.
     /// Throws ``SNaP2PError/streamRefused(code:)`` when this side already has the maximum open.
     public func openStream(label: String? = nil) async throws -> SNaP2PStream {
-        try await link.submit(orThrow: .connectionClosed(code: .connectionClosed, reason: "the connection is closed")) {
+        let link = carrier.withLockedValue { $0.link }
+        return try await link.submit(orThrow: .connectionClosed(code: .connectionClosed, reason: "the connection is closed")) {
             handler, promise in handler.openStream(label: label, promise: promise)
         }
     }
@@ -81,14 +89,56 @@ public final class Connection: Sendable {
 
     /// Closes the session and every stream in it. Bytes already written are sent first.
     public func close() async {
+        let upgrade = carrier.withLockedValue { $0.upgrade }
         link.execute { $0.close(code: nil) }
+        if let upgrade { await upgrade.close() }
         _ = try? await closeFuture.get()
     }
 
     /// Waits until the session has ended; returns why when it ended with an error, `nil` when
-    /// it was closed cleanly (by either side's ``close()``).
+    /// it was closed cleanly (by either side's ``close()``). After a direct upgrade, the direct
+    /// session's end counts; the relayed one's does not.
     public func closed() async -> SNaP2PError? {
-        (try? await closeFuture.get()) ?? nil
+        while true {
+            let current = carrier.withLockedValue { $0.closeFuture }
+            let error = (try? await current.get()) ?? nil
+            if carrier.withLockedValue({ $0.closeFuture === current }) { return error }
+        }
+    }
+
+    /// Moves this connection onto `direct`, a session with the same remote over a direct path
+    /// (hole punching's result): new streams, and the streams the remote opens there, go over it;
+    /// streams already open go on over the session they started on. `direct` is the connection's
+    /// from now on and must not be used on its own. False (nothing changed) when `direct` proves
+    /// other principals or has already ended. See ``retireReplacedSession()``.
+    func upgrade(to direct: Connection) async -> Bool {
+        guard direct !== self, direct.remotePrincipal == remotePrincipal, direct.localPrincipal == localPrincipal else { return false }
+        let sink = incomingSink
+        let carried = try? await direct.link.submit(orThrow: .connectionClosed(code: .connectionClosed, reason: nil)) {
+            [weak self] handler, promise in
+            guard let self else { return promise.succeed(false) }
+            promise.succeed(handler.carry(self, into: sink))
+        }
+        guard carried == true else { return false }
+        carrier.withLockedValue { $0 = Carrier(link: direct.link, path: direct.path, closeFuture: direct.closeFuture, upgrade: direct) }
+        return true
+    }
+
+    /// After an upgrade, closes the session the connection started on as soon as its open streams
+    /// have ended. Only once the remote has switched too: a stream it opened there before its own
+    /// upgrade may still be on its way (the upgrade protocol orders that).
+    func retireReplacedSession() {
+        guard carrier.withLockedValue({ $0.upgrade != nil }) else { return }
+        link.execute { $0.drain() }
+    }
+
+    /// Which session carries new streams.
+    private struct Carrier: Sendable {
+        var link: SessionLink
+        var path: ConnectionPath
+        var closeFuture: EventLoopFuture<SNaP2PError?>
+        /// The direct session upgraded to, kept open as long as this connection.
+        var upgrade: Connection?
     }
 
     /// Streams opened by the remote.

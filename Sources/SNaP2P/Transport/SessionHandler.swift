@@ -25,7 +25,7 @@ final class SessionHandler: ChannelDuplexHandler {
     /// Where the application stands: waiting for the handshake, holding a connection, or done.
     private enum Lifecycle {
         case handshaking(EventLoopPromise<Connection>)
-        case established(AsyncStream<SNaP2PStream>.Continuation)
+        case established(IncomingStreamSink)
         case closed
 
         var isClosed: Bool {
@@ -218,6 +218,17 @@ final class SessionHandler: ChannelDuplexHandler {
         run { $0.close(code: code, actions: &$1) }
     }
 
+    /// The session now carries `connection` (a direct upgrade of it): the streams the remote opens
+    /// go to its `incomingStreams` and its stream protocols. False once the session has ended.
+    func carry(_ connection: Connection, into sink: IncomingStreamSink) -> Bool {
+        guard case .established(let own) = lifecycle else { return false }
+        sink.attach()
+        lifecycle = .established(sink)
+        own.detach()
+        self.connection = connection
+        return true
+    }
+
     /// Lets the open streams finish, then closes with ``Listener/shutdownCode``.
     func drain() {
         isDraining = true
@@ -354,6 +365,7 @@ final class SessionHandler: ChannelDuplexHandler {
         case nil: break
         }
         let (incomingStreams, continuation) = AsyncStream.makeStream(of: SNaP2PStream.self)
+        let sink = IncomingStreamSink(continuation)
         let connection = Connection(
             info: info,
             path: settings.transport.path(remoteAddress: context.channel.remoteAddress?.displayText),
@@ -361,10 +373,11 @@ final class SessionHandler: ChannelDuplexHandler {
             aliasBook: settings.aliasBook,
             link: link,
             incoming: incomingStreams,
+            incomingSink: sink,
             closeFuture: closed.futureResult
         )
         self.connection = connection
-        lifecycle = .established(continuation)
+        lifecycle = .established(sink)
         recordHandshake(code: nil, context: context)
         // Before the dialer's task resumes: a dial by principal right after may ask this session.
         settings.discovery.sessionEstablished(connection, dialed: settings.session.handshake.role == .initiator)
@@ -406,7 +419,7 @@ final class SessionHandler: ChannelDuplexHandler {
             context.channel.closeFuture.whenComplete { _ in established.fail(failure) }
             recordHandshake(code: end.code ?? .connectionClosed, context: context)
         case .established(let incoming):
-            incoming.finish()
+            incoming.detach()
             settings.metrics.sessionEnded(end, openStreams: endpoints.count)
         case .closed:
             return

@@ -150,6 +150,54 @@ func expectEcho(of count: Int, on stream: SNaP2PStream) async throws {
         await trio.close()
     }
 
+    @Test func anUpgradeMovesNewStreamsToADirectSessionWhileOldOnesFinishRelayed() async throws {
+        let trio = try await RelayedTrio.make()
+        let (dialed, accepted) = try await trio.connect()
+        let server = Task { await serveEcho(accepted) }
+        // A stream opened over the relay stays open across the upgrade.
+        let old = try await dialed.openStream(label: "old")
+        try await old.write(Array("before".utf8))
+        var oldEcho = old.inbound.makeAsyncIterator()
+        var echoed = try await oldEcho.next() ?? []
+
+        // The direct session hole punching would give: here a plain TCP dial between the same peers.
+        let direct = try await trio.reservedPeer.listen(host: "127.0.0.1", port: 0)
+        async let directAccepted = TestPeers.accept(direct)
+        let directDialed = try await trio.dialerPeer.dial("127.0.0.1:\(direct.port)")
+        #expect(await accepted.upgrade(to: try await directAccepted))
+        #expect(await dialed.upgrade(to: directDialed))
+        #expect(dialed.path == .direct(remoteAddress: "127.0.0.1:\(direct.port)"))
+        #expect(!accepted.path.isRelayed)
+        // Both sides have switched: the relayed sessions close once their streams have ended.
+        dialed.retireReplacedSession()
+        accepted.retireReplacedSession()
+
+        let relayedBefore = trio.service.forwardedByteCount
+        try await expectEcho(of: 2 << 20, on: try await dialed.openStream(label: "new"))
+        #expect(trio.service.forwardedByteCount - relayedBefore < 1 << 20, "the new stream's bytes did not cross the relay")
+        let reverse = Task { await serveEcho(dialed) }
+        try await expectEcho(of: 1 << 20, on: try await accepted.openStream(label: "back"))
+
+        // The old stream finishes over the relay; then the relayed sessions close and the relay
+        // carries nothing more, while the connection lives on directly.
+        try await old.write(Array(" and after".utf8))
+        try await old.finish()
+        while let chunk = try await oldEcho.next() { echoed += chunk }
+        #expect(String(decoding: echoed, as: UTF8.self) == "before and after")
+        for await event in trio.service.events {
+            if case .closed = event { break }
+        }
+        #expect(trio.service.relayedConnectionCount == 0)
+        try await expectEcho(of: 1000, on: try await dialed.openStream(label: "later"))
+
+        await dialed.close()
+        #expect(await accepted.closed() == nil)
+        await server.value
+        await reverse.value
+        await direct.close()
+        await trio.close()
+    }
+
     @Test func anUnreservedPrincipalIsRefusedWithItsReason() async throws {
         let trio = try await RelayedTrio.make()
         let stranger = LocalWallet.ephemeral(network: .testnet).principal
