@@ -77,13 +77,7 @@ struct ChatCommand: AsyncParsableCommand {
         if listen == nil && stealth { throw ValidationError("--stealth is for --listen") }
         if listen != nil && token != nil && !stealth { throw ValidationError("--token with --listen needs --stealth") }
         if let token { _ = try PeerEventOutput.decodeToken(token) }
-        if let address {
-            let target = try DialTarget(parsing: address)
-            if case .relay = target {
-                throw ValidationError("chat does not dial through a relay: use snap2p dial \(address) --expect PRINCIPAL")
-            }
-            try viaOptions.validate(target: target)
-        }
+        if let address { try viaOptions.validate(target: try DialTarget(parsing: address).refusingRelay(in: "chat")) }
         if listen != nil && !viaOptions.via.isEmpty { throw ValidationError("--via is for dialing a stacks: principal") }
     }
 

@@ -26,17 +26,21 @@ struct SendCommand: AsyncParsableCommand {
               snap2p send photos/*.jpg 10.0.0.2:9000
               snap2p send backup.tar 10.0.0.2:9000 --wallet me
               snap2p send video.mp4 127.0.0.1:9000 --json
+              snap2p send notes.txt stacks:SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7 --via 10.0.0.3:9001
 
             Exit status: 0 every file sent and verified, 1 a file cannot be read, 2 nothing to \
             connect to, 3 the handshake failed, 4 the wallet could not be unlocked, 5 the session \
             broke, 7 the receiver refused a file, 8 the receiver got a file but could not verify it, \
-            64 invalid arguments. With several files the most serious outcome decides (5, 8, 1, 7).
+            9 nobody asked (--via) knew the principal, 64 invalid arguments. With several files the most serious outcome decides (5, 8, 1, 7).
             """
     )
 
     @Argument(help: ArgumentHelp(
-        "The files to send, then the receiver: host:port, or [ipv6]:port.", valueName: "file... host:port"))
+        "The files to send, then the receiver: host:port, [ipv6]:port, or a stacks: principal (with --via).",
+        valueName: "file... host:port|principal"))
     var operands: [String]
+
+    @OptionGroup var viaOptions: ViaOptions
 
     @Flag(help: "Use a testnet identity (ST... principals); both sides must agree.")
     var testnet = false
@@ -51,9 +55,7 @@ struct SendCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard operands.count >= 2 else { throw ValidationError("give the FILE(s) to send, then HOST:PORT") }
-        guard case .address = try DialTarget(parsing: target) else {
-            throw ValidationError("send dials HOST:PORT; \(target) is a principal")
-        }
+        try viaOptions.validate(target: try DialTarget(parsing: target).refusingRelay(in: "send"))
     }
 
     func run() async throws {
@@ -72,7 +74,14 @@ struct SendCommand: AsyncParsableCommand {
         let start = clock.now
         let connection: Connection
         do {
-            connection = try await peer.dial(target)
+            if case .principal(let principal) = try DialTarget(parsing: target) {
+                let dialing = PrincipalDialing(peer: peer, via: viaOptions.via, output: PeerEventOutput(json: json))
+                connection = try await dialing.dial(principal, inviteToken: nil, listenCommand: "receive")
+            } else {
+                connection = try await peer.dial(target)
+            }
+        } catch let failure as CommandFailure {
+            throw failure.exit(json: json)
         } catch {
             throw CommandFailure.dialing(error, address: target, localPrincipal: peer.principal, usedToken: false, listenCommand: "receive")
                 .exit(json: json)

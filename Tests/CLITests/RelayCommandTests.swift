@@ -86,4 +86,11 @@ import Testing
         #expect(result.status == 64)
         #expect(result.standardError.contains("--expect"))
     }
+
+    @Test(arguments: [["chat", "relay:127.0.0.1:9"], ["send", "/etc/hostname", "relay:127.0.0.1:9"]])
+    func commandsThatDoNotDialThroughRelaysSaySo(arguments: [String]) async throws {
+        let result = try await SNaP2PExecutable.run(arguments + ["--testnet"])
+        #expect(result.status == 64)
+        #expect(result.standardError.contains("does not dial through a relay"))
+    }
 }

@@ -28,6 +28,12 @@ enum DialTarget {
             self = .address(text)
         }
     }
+
+    /// Refuses `relay:HOST:PORT` for a command that does not dial through relays.
+    func refusingRelay(in command: String) throws -> DialTarget {
+        guard case .relay = self else { return self }
+        throw ValidationError("\(command) does not dial through a relay: use snap2p dial relay:HOST:PORT --expect PRINCIPAL")
+    }
 }
 
 /// `--via HOST:PORT`: peers to hold sessions with while a principal is resolved through them.
