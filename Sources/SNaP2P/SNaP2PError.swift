@@ -26,13 +26,16 @@ public enum SNaP2PError: Error, Sendable, Hashable, CustomStringConvertible {
     case listenerClosed
     /// Another task is already waiting to read this stream: a stream has one reader at a time.
     case concurrentRead
+    /// A ``SimultaneousOpen`` reached its deadline without a connection: how many connects were
+    /// tried, and why the last one failed.
+    case simultaneousOpenFailed(attempts: Int, reason: String)
 
     /// The protocol error code, when the failure has one.
     public var code: ProtocolErrorCode? {
         switch self {
         case .handshakeFailed(let code, _), .connectionClosed(let code, _): code
         case .streamClosed(let code), .streamRefused(let code): code
-        case .connectionFailed, .invalidAddress, .listenerClosed, .concurrentRead: nil
+        case .connectionFailed, .invalidAddress, .listenerClosed, .concurrentRead, .simultaneousOpenFailed: nil
         }
     }
 
@@ -46,6 +49,8 @@ public enum SNaP2PError: Error, Sendable, Hashable, CustomStringConvertible {
         case .invalidAddress(let text): "invalid address \"\(text)\": expected host:port or [ipv6]:port"
         case .listenerClosed: "listener closed"
         case .concurrentRead: "another task is already reading this stream"
+        case .simultaneousOpenFailed(let attempts, let reason):
+            "no direct connection by simultaneous open before the deadline (\(attempts) attempts, the last: \(reason))"
         }
     }
 

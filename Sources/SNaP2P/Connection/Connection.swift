@@ -22,6 +22,9 @@ public final class Connection: Sendable {
     public let noiseSchedule: NoiseKeySchedule
     /// The remote's IP address and port as text, when known.
     public let remoteAddress: String?
+    /// This side's IP address and port as text, when known: for a dial, the local port it left
+    /// from (the one to reuse for a ``SimultaneousOpen``).
+    public let localAddress: String?
     /// The remote's alias card, verified for ``remotePrincipal``: the latest this peer received
     /// from that principal (in this session or a later one), `nil` if none or once it expired.
     /// Aliases are not unique; show one only beside the principal.
@@ -35,6 +38,7 @@ public final class Connection: Sendable {
     init(
         info: EstablishedSessionInfo,
         remoteAddress: String?,
+        localAddress: String?,
         aliasBook: AliasBook,
         link: SessionLink,
         incoming: AsyncStream<SNaP2PStream>,
@@ -46,6 +50,7 @@ public final class Connection: Sendable {
         self.features = info.features
         self.noiseSchedule = info.noiseSchedule
         self.remoteAddress = remoteAddress
+        self.localAddress = localAddress
         self.aliasBook = aliasBook
         self.link = link
         self.incoming = incoming

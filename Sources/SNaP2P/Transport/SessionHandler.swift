@@ -357,6 +357,7 @@ final class SessionHandler: ChannelDuplexHandler {
         let connection = Connection(
             info: info,
             remoteAddress: context.channel.remoteAddress?.displayText,
+            localAddress: context.channel.localAddress?.displayText,
             aliasBook: settings.aliasBook,
             link: link,
             incoming: incomingStreams,

@@ -1,0 +1,68 @@
+import NIOCore
+import SNaP2PIdentity
+import SNaP2PSession
+
+extension Peer {
+    /// Opens a direct session with `remote` by TCP simultaneous open (``SimultaneousOpen``): the
+    /// remote runs the same call with this peer's principal and a matching plan at the same time.
+    /// The new connection gets a full handshake of its own, with the Noise roles fixed by
+    /// ``SimultaneousOpen/role(of:towards:)``, and is accepted only when it proves `remote`.
+    ///
+    /// Throws ``SNaP2PError/simultaneousOpenFailed(attempts:reason:)`` when no connection is made
+    /// by the plan's deadline. A stealth peer does not ask for a KNOCK here: it takes part in this
+    /// connection by its own choice.
+    public func connect(simultaneouslyWith remote: Principal, plan: SimultaneousOpen) async throws -> Connection {
+        guard let role = SimultaneousOpen.role(of: principal, towards: remote) else {
+            throw SNaP2PError.handshakeFailed(code: .authFailed, reason: "a simultaneous open needs two different principals")
+        }
+        var configuration = self.configuration
+        configuration.authorization = OnlyPrincipal(remote, within: configuration.authorization)
+        if configuration.visibility == .stealth { configuration.visibility = .private }
+        let settings = Self.sessionSettings(
+            configuration: configuration,
+            credentials: credentials,
+            aliasBook: aliasBook,
+            bufferBudget: bufferBudget,
+            metrics: metrics,
+            role: role,
+            inviteToken: nil,
+            presentation: try await credentials.current()
+        )
+        let channel = try await SimultaneousOpenConnector.connect(plan, on: eventLoopGroup.next()).get()
+        let established = channel.eventLoop.makePromise(of: Connection.self)
+        do {
+            try await channel.eventLoop.submit {
+                let closed = channel.eventLoop.makePromise(of: SNaP2PError?.self)
+                try channel.pipeline.syncOperations.addHandler(
+                    SessionHandler(settings: settings, established: established, closed: closed)
+                )
+            }.get()
+            // The connector left reading off until the session's handler was in place.
+            try await channel.setOption(.autoRead, value: true).get()
+        } catch {
+            established.fail(error)
+            channel.close(promise: nil)
+            throw SNaP2PError.connectionFailed(reason: "\(error)")
+        }
+        return try await withTaskCancellationHandler {
+            try await established.futureResult.get()
+        } onCancel: {
+            channel.close(promise: nil)
+        }
+    }
+}
+
+/// Admits `principal` alone, and only if the peer's own policy admits it too.
+private struct OnlyPrincipal: AuthorizationPolicy {
+    let principal: Principal
+    let base: any AuthorizationPolicy
+
+    init(_ principal: Principal, within base: any AuthorizationPolicy) {
+        self.principal = principal
+        self.base = base
+    }
+
+    func authorize(_ candidate: Principal) -> Bool {
+        candidate == principal && base.authorize(candidate)
+    }
+}
