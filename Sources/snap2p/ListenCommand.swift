@@ -269,18 +269,13 @@ struct PeerEventOutput: Sendable {
 
     /// A session is up: who, from where, how long the handshake took, and which Noise schedule.
     func connected(_ connection: Connection, from remote: String?, handshakeTime: Duration?) {
-        var event = PeerEvent("connected")
-        event.principal = connection.remotePrincipal.description
-        event.alias = connection.remoteAlias?.alias
-        event.displayName = connection.remoteAlias?.displayName
-        event.remote = remote
-        event.noise = connection.noiseSchedule.description
-        event.handshakeMilliseconds = handshakeTime.map(Self.milliseconds)
+        let event = PeerEvent.connected(connection, remote: remote, handshakeMilliseconds: handshakeTime.map(Self.milliseconds))
         var text = "Connected: \(connection.remotePrincipal)"
         if let card = connection.remoteAlias {
             text += " — @\(card.alias)" + (card.displayName.isEmpty ? "" : ", \(card.displayName.withoutControlCharacters)")
         }
         if let remote { text += " from \(remote)" }
+        if let observed = connection.observedLocalAddress { text += ", sees us as \(observed)" }
         var details = ["\(connection.noiseSchedule) Noise"]
         if let handshakeTime { details.insert("handshake \(Self.format(Self.milliseconds(handshakeTime))) ms", at: 0) }
         text += " (\(details.joined(separator: ", ")))"

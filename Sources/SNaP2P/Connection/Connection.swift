@@ -25,6 +25,10 @@ public final class Connection: Sendable {
     /// This side's IP address and port as text, when known: for a dial, the local port it left
     /// from (the one to reuse for a ``SimultaneousOpen``).
     public let localAddress: String?
+    /// How the remote sees this side, as `ip:port` text, when both announced `obs1`: behind a NAT,
+    /// the NAT's public address and the port it mapped this connection to (the remote's word, to
+    /// tell others where to reach this peer; never evidence of identity). `nil` otherwise.
+    public let observedLocalAddress: String?
     /// The remote's alias card, verified for ``remotePrincipal``: the latest this peer received
     /// from that principal (in this session or a later one), `nil` if none or once it expired.
     /// Aliases are not unique; show one only beside the principal.
@@ -39,6 +43,7 @@ public final class Connection: Sendable {
         info: EstablishedSessionInfo,
         remoteAddress: String?,
         localAddress: String?,
+        observedLocalAddress: String?,
         aliasBook: AliasBook,
         link: SessionLink,
         incoming: AsyncStream<SNaP2PStream>,
@@ -51,6 +56,7 @@ public final class Connection: Sendable {
         self.noiseSchedule = info.noiseSchedule
         self.remoteAddress = remoteAddress
         self.localAddress = localAddress
+        self.observedLocalAddress = observedLocalAddress
         self.aliasBook = aliasBook
         self.link = link
         self.incoming = incoming

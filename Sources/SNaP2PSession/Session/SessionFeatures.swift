@@ -16,8 +16,11 @@ public struct SessionCapability: RawRepresentable, Hashable, Sendable, CustomStr
     /// `alias1`: each side's alias card rides in its AUTH (docs/ALIASCARDS.md).
     public static let aliasCards = SessionCapability(rawValue: "alias1")
 
+    /// `obs1`: each side's AUTH tells the other the address it sees for it (docs/NAT-TRAVERSAL.md).
+    public static let observedAddresses = SessionCapability(rawValue: "obs1")
+
     /// Every capability this implementation understands, in the order it announces them.
-    public static let supported: [SessionCapability] = [.flowControl, .aliasCards]
+    public static let supported: [SessionCapability] = [.flowControl, .aliasCards, .observedAddresses]
 
     public var description: String { rawValue }
 }
@@ -45,6 +48,9 @@ public struct SessionFeatures: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether the two sides exchange alias cards.
     public var exchangesAliasCards: Bool { contains(.aliasCards) }
+
+    /// Whether the two sides tell each other the address they see.
+    public var exchangesObservedAddresses: Bool { contains(.observedAddresses) }
 
     public var description: String {
         capabilities.isEmpty ? "none" : capabilities.map(\.rawValue).sorted().joined(separator: ",")
