@@ -28,7 +28,12 @@ extension Peer {
             inviteToken: nil,
             presentation: try await credentials.current()
         )
-        let channel = try await SimultaneousOpenConnector.connect(plan, on: eventLoopGroup.next()).get()
+        let attempts = SimultaneousOpenConnector.connect(plan, on: eventLoopGroup.next())
+        let channel = try await withTaskCancellationHandler {
+            try await attempts.channel.get()
+        } onCancel: {
+            attempts.cancel()
+        }
         let established = channel.eventLoop.makePromise(of: Connection.self)
         do {
             try await channel.eventLoop.submit {

@@ -26,14 +26,23 @@ final class SimultaneousOpenConnector {
     private var deadlineTask: Scheduled<Void>?
 
     /// Starts the attempts on `eventLoop`; the future completes with the connected channel, or
-    /// fails with ``SNaP2PError/simultaneousOpenFailed(attempts:reason:)`` at the deadline.
-    static func connect(_ plan: SimultaneousOpen, on eventLoop: any EventLoop) -> EventLoopFuture<any Channel> {
+    /// fails with ``SNaP2PError/simultaneousOpenFailed(attempts:reason:)`` at the deadline, or
+    /// with `CancellationError` once `cancel` is called (which closes every attempt).
+    static func connect(
+        _ plan: SimultaneousOpen,
+        on eventLoop: any EventLoop
+    ) -> (channel: EventLoopFuture<any Channel>, cancel: @Sendable () -> Void) {
         let promise = eventLoop.makePromise(of: (any Channel).self)
+        let box = NIOLoopBoundBox.makeEmptyBox(valueType: SimultaneousOpenConnector.self, eventLoop: eventLoop)
         eventLoop.execute {
             let connector = SimultaneousOpenConnector(plan: plan, eventLoop: eventLoop, promise: promise)
+            box.value = connector
             connector.begin()
         }
-        return promise.futureResult
+        let cancel: @Sendable () -> Void = {
+            eventLoop.execute { box.value?.finish(.failure(CancellationError())) }
+        }
+        return (promise.futureResult, cancel)
     }
 
     private init(plan: SimultaneousOpen, eventLoop: any EventLoop, promise: EventLoopPromise<any Channel>) {
