@@ -27,6 +27,11 @@ struct ListenCommand: AsyncParsableCommand {
             CONNECTION_CLOSED and the process exits 0. A second signal closes them at once. \
             --metrics serves Prometheus metrics (docs/METRICS.md) at http://HOST:PORT/metrics.
 
+            --simultaneous-open HOST:PORT accepts nothing: it opens one session by TCP hole \
+            punching from PORT toward the remote's public address (HOST:PORT) while the remote, the \
+            one --allow principal, runs `dial --simultaneous-open` toward ours; it echoes that \
+            session's streams and exits when it ends (docs/NAT-TRAVERSAL.md).
+
             Examples:
               snap2p listen 9000
               snap2p listen 0 --host 127.0.0.1 --testnet --json
@@ -34,6 +39,7 @@ struct ListenCommand: AsyncParsableCommand {
               snap2p listen 9000 --stealth --allow stacks:SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7
               snap2p listen 9000 --stealth --rate-limit 20/60
               snap2p listen 9000 --rate-limit off --keepalive-interval 5 --keepalive-timeout 5
+              snap2p listen 41000 --simultaneous-open 203.0.113.11:40000 --allow stacks:ST...
             """
     )
 
@@ -83,7 +89,19 @@ struct ListenCommand: AsyncParsableCommand {
 
     @OptionGroup var limitOptions: ResourceLimitOptions
 
+    @Option(help: ArgumentHelp(
+        "Instead of accepting, open one session by TCP simultaneous open from PORT to this address (the remote's "
+            + "public mapping) with the one --allow principal, echo it, and exit when it ends.", valueName: "host:port"))
+    var simultaneousOpen: String?
+
+    @OptionGroup var simultaneousOpenOptions: SimultaneousOpenOptions
+
     func validate() throws {
+        if simultaneousOpen != nil {
+            guard allow.count == 1 else { throw ValidationError("--simultaneous-open needs exactly one --allow PRINCIPAL") }
+            guard (1...65535).contains(port) else { throw ValidationError("--simultaneous-open needs a PORT of 1-65535") }
+            guard !stealth else { throw ValidationError("--simultaneous-open takes no --stealth") }
+        }
         if token != nil && !stealth { throw ValidationError("--token is only for --stealth listeners") }
         if drainSeconds < 0 { throw ValidationError("--drain-seconds must be 0 or more") }
         if let metrics, (try? PeerAddress(parsing: metrics)) == nil {
@@ -123,6 +141,16 @@ struct ListenCommand: AsyncParsableCommand {
             shutdownGracePeriod: .seconds(drainSeconds)
         )
         let peer = Peer(wallet: try walletOptions.unlockOrExit(testnet: testnet, json: json), configuration: configuration)
+        if let simultaneousOpen, let remote = allowlist.first {
+            let connection: Connection
+            do {
+                connection = try await simultaneousOpenOptions.connect(peer, to: simultaneousOpen, from: port, expecting: remote)
+            } catch {
+                throw CommandFailure.dialing(error, address: simultaneousOpen, localPrincipal: peer.principal, usedToken: false).exit(json: json)
+            }
+            await Self.serve(connection, output: output)
+            return
+        }
         let listener: Listener
         do {
             listener = try await peer.listen(host: host, port: port)

@@ -48,9 +48,9 @@ struct NATTopology: Sendable {
         return try await body(topology)
     }
 
-    /// Starts `snap2p arguments...` in `host`'s namespace.
-    func start(in host: Host, _ arguments: [String]) throws -> RunningProcess {
-        try RunningProcess(inNetworkNamespace: namespace(host), arguments)
+    /// Starts `snap2p arguments...` in `host`'s namespace, with `environment` added.
+    func start(in host: Host, _ arguments: [String], environment: [String: String] = [:]) throws -> RunningProcess {
+        try RunningProcess(inNetworkNamespace: namespace(host), arguments, environment: environment)
     }
 
     /// `ip`, wherever this system keeps it (`/usr/sbin` is not on every PATH).
