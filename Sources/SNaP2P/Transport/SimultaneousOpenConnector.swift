@@ -18,7 +18,8 @@ final class SimultaneousOpenConnector {
     private let plan: SimultaneousOpen
     private let eventLoop: any EventLoop
     private let promise: EventLoopPromise<any Channel>
-    /// Attempts whose connect has not completed, closed when another wins or time runs out.
+    /// Attempts not yet closed (the winner until it is handed over), closed when another wins or
+    /// time runs out.
     private var pending: [ObjectIdentifier: any Channel] = [:]
     private var attempts = 0
     private var lastFailure = "no attempt was made"
@@ -92,7 +93,9 @@ final class SimultaneousOpenConnector {
             .bind(to: local)
             .connectTimeout(TimeAmount(max(.milliseconds(1), plan.deadline - .now)))
             .channelInitializer { channel in
-                this.value.pending[ObjectIdentifier(channel)] = channel
+                let id = ObjectIdentifier(channel)
+                this.value.pending[id] = channel
+                channel.closeFuture.whenComplete { _ in this.value.pending[id] = nil }
                 return channel.eventLoop.makeSucceededVoidFuture()
             }
             .connect(to: target)
