@@ -62,9 +62,9 @@ import Testing
     @Test func hostsBehindTwoNATsOpenADirectSessionFromThePortsTheyUsedTowardAPublicPeer() async throws {
         let wallets = FileManager.default.temporaryDirectory.appendingPathComponent("snap2p-punch-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: wallets) }
-        let alice = try await Self.wallet("alice", in: wallets)
-        let bob = try await Self.wallet("bob", in: wallets)
         try await NATTopology.with { topology in
+            let alice = try await Self.wallet("alice", in: wallets)
+            let bob = try await Self.wallet("bob", in: wallets)
             let listener = try topology.start(in: .publicHost, ["listen", "7000", "--testnet", "--json"])
             defer { listener.stop() }
             _ = try await listener.nextEvent()
@@ -108,9 +108,9 @@ import Testing
     @Test func withDirectPathsBlockedAtNAT2ThePunchGivesUpWithAClearError() async throws {
         let wallets = FileManager.default.temporaryDirectory.appendingPathComponent("snap2p-punch-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: wallets) }
-        let alice = try await Self.wallet("alice", in: wallets)
-        let bob = try await Self.wallet("bob", in: wallets)
         try await NATTopology.with(blockingDirectPaths: true) { topology in
+            let alice = try await Self.wallet("alice", in: wallets)
+            let bob = try await Self.wallet("bob", in: wallets)
             let bobSide = try topology.start(in: .b, [
                 "listen", "41000", "--simultaneous-open", "\(NATTopology.nat1PublicAddress):40000", "--allow", alice,
                 "--punch-seconds", "3", "--wallet", "bob", "--wallet-dir", wallets, "--testnet", "--json",
