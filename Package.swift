@@ -56,11 +56,19 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
+        // PX-1 discovery (SPECS §10): locators, messages, the locator cache, policy. Pure.
+        .target(
+            name: "SNaP2PDiscovery",
+            dependencies: [
+                "SNaP2PWire", "SNaP2PIdentity",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ]
+        ),
         // Public async API (Peer, Connection, Stream) and the SwiftNIO transport at the edge.
         .target(
             name: "SNaP2P",
             dependencies: [
-                "SNaP2PWire", "SNaP2PNoise", "SNaP2PIdentity", "SNaP2PStreams", "SNaP2PSession",
+                "SNaP2PWire", "SNaP2PNoise", "SNaP2PIdentity", "SNaP2PStreams", "SNaP2PSession", "SNaP2PDiscovery",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -110,7 +118,7 @@ let package = Package(
             name: "snap2p-fuzz",
             dependencies: [
                 "SNaP2PWire", "SNaP2PNoise", "SNaP2PIdentity", "SNaP2PStreams", "SNaP2PSession", "SNaP2PFileProtocol",
-                "CFuzzAllocationProbe", crypto,
+                "SNaP2PDiscovery", "CFuzzAllocationProbe", crypto,
             ],
             path: "Fuzz/Targets"
         ),
@@ -133,6 +141,7 @@ let package = Package(
         .testTarget(name: "NoiseTests", dependencies: ["SNaP2PNoise", "TestSupport", crypto]),
         .testTarget(name: "IdentityTests", dependencies: ["SNaP2PIdentity", "SNaP2PWire", "TestSupport", crypto]),
         .testTarget(name: "StreamsTests", dependencies: ["SNaP2PStreams", "SNaP2PWire", "TestSupport"]),
+        .testTarget(name: "DiscoveryTests", dependencies: ["SNaP2PDiscovery", "SNaP2PIdentity", "SNaP2PWire"]),
         .testTarget(
             name: "SessionTests",
             dependencies: ["SNaP2PSession", "SNaP2PStreams", "SNaP2PNoise", "SNaP2PIdentity", "SNaP2PWire", "TestSupport", crypto]
@@ -140,7 +149,8 @@ let package = Package(
         .testTarget(
             name: "SNaP2PTests",
             dependencies: [
-                "SNaP2P", "SNaP2PWire", "SNaP2PNoise", "SNaP2PIdentity", "SNaP2PStreams", "SNaP2PSession", "TestSupport", crypto,
+                "SNaP2P", "SNaP2PWire", "SNaP2PNoise", "SNaP2PIdentity", "SNaP2PStreams", "SNaP2PSession", "SNaP2PDiscovery",
+                "TestSupport", crypto,
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

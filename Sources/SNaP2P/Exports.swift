@@ -1,3 +1,4 @@
+import SNaP2PDiscovery
 import SNaP2PIdentity
 import SNaP2PNoise
 import SNaP2PSession
@@ -60,3 +61,10 @@ public typealias SessionCapability = SNaP2PSession.SessionCapability
 public typealias NoiseSchedulePolicy = SNaP2PSession.NoiseSchedulePolicy
 /// The Noise key schedule a session uses: standard, or the TypeScript reference's.
 public typealias NoiseKeySchedule = SNaP2PNoise.NoiseKeySchedule
+
+/// Where a principal may listen: `ip:port`, `[ipv6]:port` or `dns:port` (a PX-1 routing hint).
+public typealias Locator = SNaP2PDiscovery.Locator
+/// Why text is not a locator.
+public typealias LocatorError = SNaP2PDiscovery.LocatorError
+/// The PX-1 locator cache (its ``LocatorCache/Limits`` configure ``PeerConfiguration/Discovery``).
+public typealias LocatorCache = SNaP2PDiscovery.LocatorCache

@@ -16,7 +16,7 @@ extension Peer {
             throw SNaP2PError.handshakeFailed(code: .authFailed, reason: "a simultaneous open needs two different principals")
         }
         var configuration = self.configuration
-        configuration.authorization = OnlyPrincipal(remote, within: configuration.authorization)
+        configuration.authorization = PinnedPrincipalPolicy(remote, within: configuration.authorization)
         if configuration.visibility == .stealth { configuration.visibility = .private }
         let settings = Self.sessionSettings(
             configuration: configuration,
@@ -24,6 +24,7 @@ extension Peer {
             aliasBook: aliasBook,
             bufferBudget: bufferBudget,
             metrics: metrics,
+            discovery: discovery,
             role: role,
             inviteToken: nil,
             presentation: try await credentials.current()
@@ -54,20 +55,5 @@ extension Peer {
         } onCancel: {
             channel.close(promise: nil)
         }
-    }
-}
-
-/// Admits `principal` alone, and only if the peer's own policy admits it too.
-private struct OnlyPrincipal: AuthorizationPolicy {
-    let principal: Principal
-    let base: any AuthorizationPolicy
-
-    init(_ principal: Principal, within base: any AuthorizationPolicy) {
-        self.principal = principal
-        self.base = base
-    }
-
-    func authorize(_ candidate: Principal) -> Bool {
-        candidate == principal && base.authorize(candidate)
     }
 }

@@ -2,6 +2,7 @@ import CoreMetrics
 import Logging
 import NIOCore
 import NIOPosix
+import SNaP2PDiscovery
 import SNaP2PIdentity
 import SNaP2PNoise
 import SNaP2PSession
@@ -32,6 +33,8 @@ public final class Peer: Sendable {
     /// Unread stream bytes of all this peer's sessions, against ``ResourceLimits/bufferedBytes``.
     let bufferBudget: BufferBudget
     let metrics: PeerMetrics
+    /// PX-1: the locator cache, the sessions to ask, where this peer listens.
+    let discovery: DiscoveryService
 
     /// A peer with `wallet`'s identity, or a fresh throwaway one on the configuration's network.
     public convenience init(wallet: (any Wallet)? = nil, configuration: PeerConfiguration = PeerConfiguration()) {
@@ -54,6 +57,7 @@ public final class Peer: Sendable {
         self.eventLoopGroup = MultiThreadedEventLoopGroup.singleton
         self.bufferBudget = BufferBudget(limit: configuration.limits.bufferedBytes)
         self.metrics = PeerMetrics(factory: configuration.metricsFactory ?? MetricsSystem.factory)
+        self.discovery = DiscoveryService(configuration: configuration, localPrincipal: wallet.principal)
     }
 
     /// The principal (`stacks:<address>`) remotes see.
@@ -76,6 +80,7 @@ public final class Peer: Sendable {
         let aliasBook = self.aliasBook
         let bufferBudget = self.bufferBudget
         let metrics = self.metrics
+        let discovery = self.discovery
         let sessions = SessionRegistry()
         let rateLimit = configuration.effectiveRateLimit
         let admission = SessionAdmission(limits: configuration.limits)
@@ -107,6 +112,7 @@ public final class Peer: Sendable {
                             aliasBook: aliasBook,
                             bufferBudget: bufferBudget,
                             metrics: metrics,
+                            discovery: discovery,
                             role: .responder,
                             inviteToken: nil
                         ),
@@ -160,6 +166,7 @@ public final class Peer: Sendable {
             failureContinuation.finish()
         }
         let boundPort = serverChannel.localAddress?.port ?? address.port
+        discovery.listening(host: address.host, port: boundPort, closed: serverChannel.closeFuture)
         logger.debug("listening", metadata: ["host": "\(address.host)", "port": "\(boundPort)"])
         let renewal = Task { [credentials] in await credentials.keepRenewed() }
         return Listener(
@@ -186,16 +193,30 @@ public final class Peer: Sendable {
 
     /// Dials `host` (IPv4, IPv6 or a DNS name) on `port` and completes the handshake.
     public func dial(host: String, port: Int, inviteToken: [UInt8]? = nil, reusableLocalPort: Int? = nil) async throws -> Connection {
-        let address = try PeerAddress(host: host, port: port)
+        try await connect(
+            to: PeerAddress(host: host, port: port), inviteToken: inviteToken, pinnedTo: nil, reusableLocalPort: reusableLocalPort)
+    }
+
+    /// Dials `address` and completes the handshake; with `pinnedTo`, only a listener that proves
+    /// that principal is admitted (``SNaP2PError/principalMismatch(expected:actual:)`` otherwise).
+    /// A session that authenticates teaches the locator cache where its principal listens.
+    /// `reusableLocalPort` as for ``dial(host:port:inviteToken:reusableLocalPort:)``.
+    func connect(
+        to address: PeerAddress, inviteToken: [UInt8]?, pinnedTo expected: Principal?, reusableLocalPort: Int? = nil
+    ) async throws -> Connection {
         if let reusableLocalPort, !(0...65535).contains(reusableLocalPort) {
             throw SNaP2PError.invalidAddress("local port \(reusableLocalPort)")
         }
+        var configuration = self.configuration
+        let pin = expected.map { PinnedPrincipalPolicy($0, within: configuration.authorization) }
+        if let pin { configuration.authorization = pin }
         let settings = Self.sessionSettings(
             configuration: configuration,
             credentials: credentials,
             aliasBook: aliasBook,
             bufferBudget: bufferBudget,
             metrics: metrics,
+            discovery: discovery,
             role: .initiator,
             inviteToken: inviteToken,
             presentation: try await credentials.current()
@@ -224,9 +245,16 @@ public final class Peer: Sendable {
         connect.whenFailure { established.fail($0) }
         return try await withTaskCancellationHandler {
             do {
-                return try await established.futureResult.get()
+                let connection = try await established.futureResult.get()
+                if let locator = try? Locator(host: address.host, port: address.port) {
+                    discovery.learn(locator, of: connection.remotePrincipal)
+                }
+                return connection
             } catch let error as SNaP2PError {
                 if Task.isCancelled { throw CancellationError() }
+                if let pin, let actual = pin.refused {
+                    throw SNaP2PError.principalMismatch(expected: pin.expected, actual: actual)
+                }
                 // A refused connect closes the channel, and the handler may report that close
                 // before the connect's own failure arrives: the connect's error is the one that says why.
                 do {
@@ -260,6 +288,7 @@ public final class Peer: Sendable {
         aliasBook: AliasBook,
         bufferBudget: BufferBudget,
         metrics: PeerMetrics,
+        discovery: DiscoveryService,
         role: HandshakeRole,
         inviteToken: [UInt8]?,
         presentation: PeerPresentation? = nil
@@ -280,6 +309,12 @@ public final class Peer: Sendable {
             noisePolicy: configuration.noisePolicy,
             aliasCard: presentation.aliasCard
         )
+        var streamProtocols = configuration.streamProtocols
+        if discovery.policy.isEnabled {
+            streamProtocols.register(PXLimits.streamLabel) { stream, connection in
+                await discovery.serve(stream, from: connection)
+            }
+        }
         return SessionSettings(
             session: SessionConfiguration(
                 handshake: handshake,
@@ -291,11 +326,12 @@ public final class Peer: Sendable {
                 maximumStreams: configuration.maximumStreams,
                 receiveBuffer: configuration.receiveBuffer
             ),
-            streamProtocols: configuration.streamProtocols,
+            streamProtocols: streamProtocols,
             aliasBook: aliasBook,
             bufferBudget: bufferBudget,
             logger: logger,
-            metrics: metrics
+            metrics: metrics,
+            discovery: discovery
         )
     }
 

@@ -1,5 +1,6 @@
 import CoreMetrics
 import Logging
+import SNaP2PDiscovery
 import SNaP2PIdentity
 import SNaP2PSession
 import SNaP2PWire
@@ -40,6 +41,8 @@ public struct PeerConfiguration: Sendable {
     public var alias: Alias?
     /// Protocols that serve the streams remotes open with their label (see ``StreamProtocols``).
     public var streamProtocols: StreamProtocols
+    /// PX-1 discovery (docs/PX-1.md): on by default unless stealth; what it tells and asks.
+    public var discovery: Discovery
     /// Unread bytes a session holds for a remote without fc1 (a TypeScript peer) before it stops
     /// reading from the socket, which holds that remote back. With fc1 each stream's window does
     /// this instead: 256 KiB, growing to 32 MiB only for readers that keep up.
@@ -80,6 +83,55 @@ public struct PeerConfiguration: Sendable {
         }
     }
 
+    /// PX-1 settings: dial a principal through the peers this one holds sessions with.
+    public struct Discovery: Sendable {
+        /// Whether PX-1 runs (the `px1` capability); `nil`: on for public and private peers, off
+        /// for stealth ones (SPECS §10.3).
+        public var enabled: Bool?
+        /// Where this peer tells others it listens (public peers only). `nil`: each listener's
+        /// address, or, for a listener on a wildcard address (`0.0.0.0`, `::`), the local address
+        /// of the session the hint goes over with the listener's port.
+        public var advertisedLocators: [Locator]?
+        /// The locator cache's bounds and its longest time to live (24 hours).
+        public var cache: LocatorCache.Limits
+        /// The only principals a stealth peer with PX-1 enabled answers.
+        public var stealthAllowlist: Set<Principal>
+        /// How long a dial by principal waits for connected peers to answer.
+        public var resolveTimeout: Duration
+        /// How many connected peers one resolution asks, at most.
+        public var maximumResolvers: Int
+        /// How many locators one dial by principal tries, at most: a hint cannot make this peer a scanner.
+        public var maximumCandidates: Int
+        /// Requests and pushes a remote may send: a burst, then a rate per second (per session).
+        public var messageBurst: Int
+        /// See ``messageBurst``.
+        public var messagesPerSecond: Double
+
+        /// The defaults: automatic, 3 s to resolve through at most 8 peers, 4 candidates per dial,
+        /// 16 messages at once then 4 a second from each remote.
+        public init(
+            enabled: Bool? = nil,
+            advertisedLocators: [Locator]? = nil,
+            cache: LocatorCache.Limits = LocatorCache.Limits(),
+            stealthAllowlist: Set<Principal> = [],
+            resolveTimeout: Duration = .seconds(3),
+            maximumResolvers: Int = 8,
+            maximumCandidates: Int = 4,
+            messageBurst: Int = 16,
+            messagesPerSecond: Double = 4
+        ) {
+            self.enabled = enabled
+            self.advertisedLocators = advertisedLocators
+            self.cache = cache
+            self.stealthAllowlist = stealthAllowlist
+            self.resolveTimeout = resolveTimeout
+            self.maximumResolvers = maximumResolvers
+            self.maximumCandidates = maximumCandidates
+            self.messageBurst = messageBurst
+            self.messagesPerSecond = messagesPerSecond
+        }
+    }
+
     /// Keepalive timing.
     public struct Keepalive: Sendable, Hashable {
         /// Time between PINGs (the first goes out when the session starts).
@@ -109,6 +161,7 @@ public struct PeerConfiguration: Sendable {
         flowControl: Bool = true,
         noisePolicy: NoiseSchedulePolicy = .preferStandard,
         alias: Alias? = nil,
+        discovery: Discovery = Discovery(),
         receiveBuffer: Int = 1 << 20,
         attestationValidity: Duration = .seconds(24 * 60 * 60),
         logger: Logger = Logger(label: "snap2p", factory: { _ in SwiftLogNoOpLogHandler() }),
@@ -129,6 +182,7 @@ public struct PeerConfiguration: Sendable {
         self.noisePolicy = noisePolicy
         self.alias = alias
         self.streamProtocols = StreamProtocols()
+        self.discovery = discovery
         self.receiveBuffer = receiveBuffer
         self.attestationValidity = attestationValidity
         self.logger = logger
@@ -138,7 +192,18 @@ public struct PeerConfiguration: Sendable {
 
     /// The HELLO capabilities this peer announces.
     var capabilities: [SessionCapability] {
-        SessionCapability.supported.filter { $0 != .flowControl || flowControl }
+        SessionCapability.supported.filter { capability in
+            switch capability {
+            case .flowControl: flowControl
+            case .discovery: discoveryPolicy.isEnabled
+            default: true
+            }
+        }
+    }
+
+    /// What PX-1 may do at this peer's visibility.
+    var discoveryPolicy: DiscoveryPolicy {
+        DiscoveryPolicy(visibility: visibility, enabled: discovery.enabled, stealthAllowlist: discovery.stealthAllowlist)
     }
 
     /// The limit a listener applies, after resolving ``RateLimit/automatic`` for the visibility.

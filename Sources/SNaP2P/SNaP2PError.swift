@@ -1,3 +1,4 @@
+import SNaP2PIdentity
 import SNaP2PSession
 import SNaP2PWire
 
@@ -26,6 +27,9 @@ public enum SNaP2PError: Error, Sendable, Hashable, CustomStringConvertible {
     case listenerClosed
     /// Another task is already waiting to read this stream: a stream has one reader at a time.
     case concurrentRead
+    /// A dial pinned to `expected` reached a listener that proved to be `actual`: refused during
+    /// the handshake (the listener sees NOT_ALLOWED).
+    case principalMismatch(expected: Principal, actual: Principal)
     /// A ``SimultaneousOpen`` reached its deadline without a connection: how many connects were
     /// tried, and why the last one failed.
     case simultaneousOpenFailed(attempts: Int, reason: String)
@@ -35,6 +39,7 @@ public enum SNaP2PError: Error, Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .handshakeFailed(let code, _), .connectionClosed(let code, _): code
         case .streamClosed(let code), .streamRefused(let code): code
+        case .principalMismatch: .notAllowed
         case .connectionFailed, .invalidAddress, .listenerClosed, .concurrentRead, .simultaneousOpenFailed: nil
         }
     }
@@ -49,6 +54,7 @@ public enum SNaP2PError: Error, Sendable, Hashable, CustomStringConvertible {
         case .invalidAddress(let text): "invalid address \"\(text)\": expected host:port or [ipv6]:port"
         case .listenerClosed: "listener closed"
         case .concurrentRead: "another task is already reading this stream"
+        case .principalMismatch(let expected, let actual): "principal mismatch: expected \(expected), but the listener proved to be \(actual)"
         case .simultaneousOpenFailed(let attempts, let reason):
             "no direct connection by simultaneous open before the deadline (\(attempts) attempts, the last: \(reason))"
         }

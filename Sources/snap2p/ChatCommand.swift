@@ -35,8 +35,11 @@ struct ChatCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("The peer to dial: host:port, or [ipv6]:port.", valueName: "host:port"))
+    @Argument(help: ArgumentHelp(
+        "The peer to dial: host:port, [ipv6]:port, or a stacks: principal (found through --via).", valueName: "host:port|principal"))
     var address: String?
+
+    @OptionGroup var viaOptions: ViaOptions
 
     @Option(help: ArgumentHelp("Wait for one peer on this port instead of dialling (0: any free port, printed).", valueName: "port"))
     var listen: Int?
@@ -74,14 +77,8 @@ struct ChatCommand: AsyncParsableCommand {
         if listen == nil && stealth { throw ValidationError("--stealth is for --listen") }
         if listen != nil && token != nil && !stealth { throw ValidationError("--token with --listen needs --stealth") }
         if let token { _ = try PeerEventOutput.decodeToken(token) }
-        if let address { try Self.checkAddress(address) }
-    }
-
-    /// Catches a missing or impossible port before anything is printed or unlocked.
-    static func checkAddress(_ address: String) throws {
-        guard let colon = address.lastIndex(of: ":"), colon != address.startIndex,
-              let port = Int(address[address.index(after: colon)...]), (1...65535).contains(port)
-        else { throw ValidationError("\(address) is not HOST:PORT (for example 127.0.0.1:9000, or [::1]:9000 for IPv6)") }
+        if let address { try viaOptions.validate(target: try DialTarget(parsing: address)) }
+        if listen != nil && !viaOptions.via.isEmpty { throw ValidationError("--via is for dialing a stacks: principal") }
     }
 
     func run() async throws {
@@ -127,10 +124,16 @@ struct ChatCommand: AsyncParsableCommand {
         let clock = ContinuousClock()
         let start = clock.now
         let connection: Connection
-        do {
-            connection = try await peer.dial(address, inviteToken: try token.map(PeerEventOutput.decodeToken))
-        } catch {
-            throw CommandFailure.dialing(error, address: address, localPrincipal: peer.principal, usedToken: token != nil)
+        let inviteToken = try token.map(PeerEventOutput.decodeToken)
+        if case .principal(let principal) = try DialTarget(parsing: address) {
+            let dialing = PrincipalDialing(peer: peer, via: viaOptions.via, output: PeerEventOutput(json: json))
+            connection = try await dialing.dial(principal, inviteToken: inviteToken, listenCommand: "chat --listen")
+        } else {
+            do {
+                connection = try await peer.dial(address, inviteToken: inviteToken)
+            } catch {
+                throw CommandFailure.dialing(error, address: address, localPrincipal: peer.principal, usedToken: token != nil)
+            }
         }
         output.connected(connection, from: nil, handshakeTime: clock.now - start)
         do {

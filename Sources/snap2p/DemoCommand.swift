@@ -19,6 +19,7 @@ struct DemoCommand: AsyncParsableCommand {
             Examples:
               snap2p demo
               snap2p demo --testnet --megabytes 512
+              snap2p demo --discovery       # three peers: carol reaches alice by principal through bob
               NO_COLOR=1 snap2p demo > demo.txt
 
             Exit status: 0 when every step succeeded, 1 otherwise (the failing step is named).
@@ -30,6 +31,9 @@ struct DemoCommand: AsyncParsableCommand {
 
     @Option(help: "Size of the bulk transfer in MiB (1-4096).")
     var megabytes = 64
+
+    @Flag(help: "Show PX-1 discovery instead: carol dials alice by her principal alone, through bob.")
+    var discovery = false
 
     func validate() throws {
         guard (1...4096).contains(megabytes) else { throw ValidationError("--megabytes must be between 1 and 4096") }
@@ -45,7 +49,11 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         var demo = DemoTranscript(style: .standardOutput)
         do {
-            try await run(&demo)
+            if discovery {
+                try await runDiscovery(&demo)
+            } else {
+                try await run(&demo)
+            }
         } catch {
             throw CommandFailure("the demo failed at step \(demo.step): \(error)").exit()
         }
@@ -142,7 +150,7 @@ struct DemoCommand: AsyncParsableCommand {
 }
 
 /// A demo step that did not go as it must.
-private struct DemoFailure: Error, CustomStringConvertible {
+struct DemoFailure: Error, CustomStringConvertible {
     let description: String
 
     init(_ description: String) {
@@ -151,7 +159,7 @@ private struct DemoFailure: Error, CustomStringConvertible {
 }
 
 /// The demo's output: numbered steps with indented details, then what to try next.
-private struct DemoTranscript {
+struct DemoTranscript {
     let style: TextStyle
     private(set) var step = 0
 
@@ -189,6 +197,9 @@ private struct DemoTranscript {
         print("    \(name) wallet create --name me")
         print("    \(name) chat --listen 9000 --wallet me")
         print("  Or choose, create or unlock one interactively:  \(name) signin")
+        print("  Reach a peer by its principal through a peer you both know (PX-1, docs/PX-1.md):")
+        print("    \(name) listen 9001 --connect ALICE-HOST:9000   " + style.dim("# bob keeps a session with alice"))
+        print("    \(name) chat stacks:SP… --via BOB-HOST:9001      " + style.dim("# carol finds alice through bob"))
         print("  Everything else:  \(name) --help   (docs/CLI.md)")
         fflush(nil)
     }

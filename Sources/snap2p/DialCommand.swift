@@ -11,8 +11,10 @@ struct DialCommand: AsyncParsableCommand {
         discussion: """
             Opens --streams streams labelled "chat", sends the message (or --bytes deterministic \
             bytes) on each, finishes them and checks that the echo is complete and identical. The \
-            identity is a fresh throwaway one unless --wallet names a stored wallet. Exit status 0 on success; otherwise the error, with \
-            its protocol code (e.g. NOT_ALLOWED, INVALID_TOKEN), and status 1.
+            identity is a fresh throwaway one unless --wallet names a stored wallet. A stacks: principal \
+            is found through PX-1: each --via peer is asked where it listens, and only that principal is \
+            accepted there. Exit status 0 on success; otherwise the error, with its protocol code (e.g. \
+            NOT_ALLOWED, INVALID_TOKEN), and the status of docs/CLI.md (9: nobody knew the principal).
 
             Examples:
               snap2p dial 127.0.0.1:9000 -m "hello"
@@ -20,12 +22,15 @@ struct DialCommand: AsyncParsableCommand {
               snap2p dial example.org:9000 --handshake-only --repeat 1000 --json
               snap2p dial 10.0.0.2:9000 --token 6f1c...
               snap2p dial 10.0.0.2:9000 --expect stacks:SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7
+              snap2p dial stacks:SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7 --via 10.0.0.3:9000 -m hi
               snap2p dial 203.0.113.12:41000 --simultaneous-open --from-port 40000 --expect stacks:ST...
             """
     )
 
-    @Argument(help: ArgumentHelp("The peer: host:port, or [ipv6]:port.", valueName: "host:port"))
+    @Argument(help: ArgumentHelp("The peer: host:port, [ipv6]:port, or a stacks: principal (with --via).", valueName: "host:port|principal"))
     var address: String
+
+    @OptionGroup var viaOptions: ViaOptions
 
     @Flag(help: "Only complete the handshake, then close.")
     var handshakeOnly = false
@@ -51,7 +56,7 @@ struct DialCommand: AsyncParsableCommand {
     @Flag(help: "Use a testnet identity (ST... principals).")
     var testnet = false
 
-    @Flag(help: "Print one JSON object per line (events: connected, echo, done, error).")
+    @Flag(help: "Print one JSON object per line (events: resolving, resolved, connected, echo, done, error).")
     var json = false
 
     @OptionGroup var walletOptions: WalletUnlockOptions
@@ -86,19 +91,23 @@ struct DialCommand: AsyncParsableCommand {
         guard self.repeat == 1 || handshakeOnly else { throw ValidationError("--repeat needs --handshake-only") }
         guard streams >= 1 else { throw ValidationError("--streams must be at least 1") }
         if let bytes, bytes < 0 { throw ValidationError("--bytes must not be negative") }
+        let target = try DialTarget(parsing: address)
+        try viaOptions.validate(target: target)
         if let expect {
-            do { _ = try Principal(expect) } catch { throw ValidationError("--expect \(expect): \(error)") }
+            let expected: Principal
+            do { expected = try Principal(expect) } catch { throw ValidationError("--expect \(expect): \(error)") }
+            if case .principal(let principal) = target, principal != expected {
+                throw ValidationError("--expect \(expect) differs from the principal dialed")
+            }
         }
     }
 
     func run() async throws {
         let output = PeerEventOutput(json: json)
         let inviteToken = try token.map(PeerEventOutput.decodeToken)
-        let expected = try expect.map { ExpectedPrincipalPolicy(try Principal($0)) }
-        var configuration = PeerConfiguration(
+        let configuration = PeerConfiguration(
             network: testnet ? .testnet : .mainnet, keepalive: keepaliveOptions.keepalive, noisePolicy: noise.policy,
             alias: try aliasOptions.resolveOrExit(wallet: walletOptions.wallet, store: walletOptions.storeOptions.store, json: json))
-        if let expected { configuration.authorization = expected }
         let peer = Peer(wallet: try walletOptions.unlockOrExit(testnet: testnet, json: json), configuration: configuration)
         do {
             if handshakeOnly {
@@ -107,9 +116,6 @@ struct DialCommand: AsyncParsableCommand {
                 try await exchange(peer: peer, inviteToken: inviteToken, output: output)
             }
         } catch let failure as CommandFailure {
-            if let expected, let actual = expected.refused {
-                throw CommandFailure.principalMismatch(address: address, expected: expected.expected, actual: actual).exit(json: json)
-            }
             throw failure.exit(json: json)
         } catch {
             throw CommandFailure.session(error, remote: address).exit(json: json)
@@ -118,9 +124,16 @@ struct DialCommand: AsyncParsableCommand {
 
     /// Dials once; a failure is explained as ``CommandFailure/dialing(_:address:localPrincipal:usedToken:listenCommand:)``.
     private func connect(peer: Peer, inviteToken: [UInt8]?) async throws -> Connection {
+        if case .principal(let principal) = try DialTarget(parsing: address) {
+            let dialing = PrincipalDialing(peer: peer, via: viaOptions.via, output: PeerEventOutput(json: json))
+            return try await dialing.dial(principal, inviteToken: inviteToken, listenCommand: "listen")
+        }
         do {
             if simultaneousOpen, let fromPort, let expect {
                 return try await simultaneousOpenOptions.connect(peer, to: address, from: fromPort, expecting: try Principal(expect))
+            }
+            if let expect {
+                return try await peer.dial(address, expecting: try Principal(expect), inviteToken: inviteToken, reusableLocalPort: fromPort)
             }
             return try await peer.dial(address, inviteToken: inviteToken, reusableLocalPort: fromPort)
         } catch {

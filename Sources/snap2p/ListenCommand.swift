@@ -27,6 +27,12 @@ struct ListenCommand: AsyncParsableCommand {
             CONNECTION_CLOSED and the process exits 0. A second signal closes them at once. \
             --metrics serves Prometheus metrics (docs/METRICS.md) at http://HOST:PORT/metrics.
 
+            --connect keeps a session with another peer (reconnecting after 1 s, doubling to 30 s) and \
+            echoes its streams too. Over every session PX-1 runs (docs/PX-1.md): a public listener tells \
+            its peers where it listens, and answers where the peers it knows listen, so \
+            `snap2p dial stacks:… --via THIS-LISTENER` reaches them. `ready` is printed once the first \
+            --connect attempts are done.
+
             --simultaneous-open HOST:PORT accepts nothing: it opens one session by TCP hole \
             punching from PORT toward the remote's public address (HOST:PORT) while the remote, the \
             one --allow principal, runs `dial --simultaneous-open` toward ours; it echoes that \
@@ -39,6 +45,7 @@ struct ListenCommand: AsyncParsableCommand {
               snap2p listen 9000 --stealth --allow stacks:SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7
               snap2p listen 9000 --stealth --rate-limit 20/60
               snap2p listen 9000 --rate-limit off --keepalive-interval 5 --keepalive-timeout 5
+              snap2p listen 9001 --connect 10.0.0.2:9000 --connect 10.0.0.3:9000
               snap2p listen 41000 --simultaneous-open 203.0.113.11:40000 --allow stacks:ST...
             """
     )
@@ -52,7 +59,7 @@ struct ListenCommand: AsyncParsableCommand {
     @Flag(help: "Use a testnet identity (ST... principals) and accept only testnet peers.")
     var testnet = false
 
-    @Flag(help: "Print one JSON object per line (events: ready, connected, handshake_failed, closed, draining, stopped).")
+    @Flag(help: "Print one JSON object per line (events: ready, connected, connect_failed, handshake_failed, closed, draining, stopped).")
     var json = false
 
     @Option(help: ArgumentHelp("Serve Prometheus metrics at http://HOST:PORT/metrics (port 0: any free port).", valueName: "host:port"))
@@ -76,6 +83,11 @@ struct ListenCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Admit only this principal (repeatable).", valueName: "principal"))
     var allow: [String] = []
+
+    @Option(help: ArgumentHelp(
+        "Keep a session with this peer, reconnecting when it ends, so PX-1 resolves through it (repeatable).",
+        valueName: "host:port"))
+    var connect: [String] = []
 
     @Option(
         help: ArgumentHelp(
@@ -104,6 +116,9 @@ struct ListenCommand: AsyncParsableCommand {
         }
         if token != nil && !stealth { throw ValidationError("--token is only for --stealth listeners") }
         if drainSeconds < 0 { throw ValidationError("--drain-seconds must be 0 or more") }
+        for address in connect {
+            guard case .address? = try? DialTarget(parsing: address) else { throw ValidationError("--connect \(address) is not HOST:PORT") }
+        }
         if let metrics, (try? PeerAddress(parsing: metrics)) == nil {
             throw ValidationError("--metrics must be HOST:PORT, e.g. 127.0.0.1:9100")
         }
@@ -157,6 +172,8 @@ struct ListenCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure.listening(error, host: host, port: port).exit(json: json)
         }
+        let links = OutboundLinks(addresses: connect, peer: peer, output: output)
+        let firstLinks = await links.connectFirst()
         output.ready(
             principal: peer.principal, host: listener.host, port: listener.port, token: printedToken,
             maximumSessions: configuration.limits.sessions,
@@ -170,6 +187,8 @@ struct ListenCommand: AsyncParsableCommand {
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         await withTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try? await services.run() }
+            // Runs until the shutdown cancels it (a task that ended would end the listener).
+            if !connect.isEmpty { tasks.addTask { await links.keep(startingWith: firstLinks) } }
             tasks.addTask {
                 var caught = 0
                 for await _ in signals {
@@ -227,8 +246,8 @@ struct ListenCommand: AsyncParsableCommand {
     }
 
     /// Echoes every stream of one connection until it ends.
-    fileprivate static func serve(_ connection: Connection, output: PeerEventOutput) async {
-        output.connected(connection, from: connection.remoteAddress, handshakeTime: nil)
+    static func serve(_ connection: Connection, output: PeerEventOutput, outbound: Bool = false) async {
+        output.connected(connection, from: connection.remoteAddress, handshakeTime: nil, outbound: outbound)
         await withDiscardingTaskGroup { group in
             for await stream in connection.incomingStreams {
                 group.addTask {
@@ -296,13 +315,14 @@ struct PeerEventOutput: Sendable {
     }
 
     /// A session is up: who, from where, how long the handshake took, and which Noise schedule.
-    func connected(_ connection: Connection, from remote: String?, handshakeTime: Duration?) {
-        let event = PeerEvent.connected(connection, remote: remote, handshakeMilliseconds: handshakeTime.map(Self.milliseconds))
+    func connected(_ connection: Connection, from remote: String?, handshakeTime: Duration?, outbound: Bool = false) {
+        var event = PeerEvent.connected(connection, remote: remote, handshakeMilliseconds: handshakeTime.map(Self.milliseconds))
+        event.outbound = outbound ? true : nil
         var text = "Connected: \(connection.remotePrincipal)"
         if let card = connection.remoteAlias {
             text += " — @\(card.alias)" + (card.displayName.isEmpty ? "" : ", \(card.displayName.withoutControlCharacters)")
         }
-        if let remote { text += " from \(remote)" }
+        if let remote { text += outbound ? " at \(remote) (--connect)" : " from \(remote)" }
         if let observed = connection.observedLocalAddress { text += ", sees us as \(observed)" }
         var details = ["\(connection.noiseSchedule) Noise"]
         if let handshakeTime { details.insert("handshake \(Self.format(Self.milliseconds(handshakeTime))) ms", at: 0) }

@@ -51,7 +51,9 @@ struct SendCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard operands.count >= 2 else { throw ValidationError("give the FILE(s) to send, then HOST:PORT") }
-        try ChatCommand.checkAddress(target)
+        guard case .address = try DialTarget(parsing: target) else {
+            throw ValidationError("send dials HOST:PORT; \(target) is a principal")
+        }
     }
 
     func run() async throws {

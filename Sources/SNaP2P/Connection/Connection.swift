@@ -24,7 +24,7 @@ public final class Connection: Sendable {
     public let remoteAddress: String?
     /// This side's IP address and port as text, when known: for a dial, the local port it left
     /// from (the one to reuse for a ``SimultaneousOpen``).
-    public let localAddress: String?
+    public var localAddress: String? { localSocketAddress?.displayText }
     /// How the remote sees this side, as `ip:port` text, when both announced `obs1`: behind a NAT,
     /// the NAT's public address and the port it mapped this connection to (the remote's word, to
     /// tell others where to reach this peer; never evidence of identity). `nil` otherwise.
@@ -35,14 +35,16 @@ public final class Connection: Sendable {
     public var remoteAlias: AliasCard? { aliasBook.card(of: remotePrincipal, at: WallClock.unixSeconds()) }
 
     let link: SessionLink
+    /// This side's address of the socket, when known (for PX-1 hints about where we listen).
+    let localSocketAddress: SocketAddress?
+    let closeFuture: EventLoopFuture<SNaP2PError?>
     private let aliasBook: AliasBook
     private let incoming: AsyncStream<SNaP2PStream>
-    private let closeFuture: EventLoopFuture<SNaP2PError?>
 
     init(
         info: EstablishedSessionInfo,
         remoteAddress: String?,
-        localAddress: String?,
+        localAddress: SocketAddress?,
         observedLocalAddress: String?,
         aliasBook: AliasBook,
         link: SessionLink,
@@ -55,7 +57,7 @@ public final class Connection: Sendable {
         self.features = info.features
         self.noiseSchedule = info.noiseSchedule
         self.remoteAddress = remoteAddress
-        self.localAddress = localAddress
+        self.localSocketAddress = localAddress
         self.observedLocalAddress = observedLocalAddress
         self.aliasBook = aliasBook
         self.link = link

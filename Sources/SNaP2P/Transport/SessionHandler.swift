@@ -358,7 +358,7 @@ final class SessionHandler: ChannelDuplexHandler {
         let connection = Connection(
             info: info,
             remoteAddress: context.channel.remoteAddress?.displayText,
-            localAddress: context.channel.localAddress?.displayText,
+            localAddress: context.channel.localAddress,
             observedLocalAddress: info.observedAddress.flatMap(SocketAddress.init)?.displayText,
             aliasBook: settings.aliasBook,
             link: link,
@@ -368,6 +368,8 @@ final class SessionHandler: ChannelDuplexHandler {
         self.connection = connection
         lifecycle = .established(continuation)
         recordHandshake(code: nil, context: context)
+        // Before the dialer's task resumes: a dial by principal right after may ask this session.
+        settings.discovery.sessionEstablished(connection)
         established.succeed(connection)
     }
 

@@ -3,7 +3,7 @@ import SNaP2PSession
 
 /// What one connection's handler needs from its ``Peer``: the session's configuration (with the
 /// attestation current when the connection started), where it logs, who serves labelled streams,
-/// where received alias cards go, and where metrics go.
+/// where received alias cards go, where metrics go, and the peer's discovery module.
 struct SessionSettings: Sendable {
     var session: SessionConfiguration
     var streamProtocols: StreamProtocols
@@ -13,4 +13,6 @@ struct SessionSettings: Sendable {
     var bufferBudget: BufferBudget
     var logger: Logger
     var metrics: PeerMetrics
+    /// The peer's PX-1 module, told of each session that is established.
+    var discovery: DiscoveryService
 }

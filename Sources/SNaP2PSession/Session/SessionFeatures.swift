@@ -16,11 +16,14 @@ public struct SessionCapability: RawRepresentable, Hashable, Sendable, CustomStr
     /// `alias1`: each side's alias card rides in its AUTH (docs/ALIASCARDS.md).
     public static let aliasCards = SessionCapability(rawValue: "alias1")
 
+    /// `px1`: PX-1 discovery runs on `px-1` streams (docs/PX-1.md); neither side opens one otherwise.
+    public static let discovery = SessionCapability(rawValue: "px1")
+
     /// `obs1`: each side's AUTH tells the other the address it sees for it (docs/NAT-TRAVERSAL.md).
     public static let observedAddresses = SessionCapability(rawValue: "obs1")
 
     /// Every capability this implementation understands, in the order it announces them.
-    public static let supported: [SessionCapability] = [.flowControl, .aliasCards, .observedAddresses]
+    public static let supported: [SessionCapability] = [.flowControl, .aliasCards, .discovery, .observedAddresses]
 
     public var description: String { rawValue }
 }

@@ -23,6 +23,8 @@ enum ExitStatus: Int32 {
     case transferRefused = 7
     /// A file arrived but was not stored: its SHA-256 did not match, or it was truncated or too long.
     case transferNotVerified = 8
+    /// A principal to dial was not found: no peer asked (`--via`) knew where it listens.
+    case principalNotFound = 9
     /// Interrupted (Ctrl-C) where that abandons the command, as shells report it.
     case interrupted = 130
     // Invalid arguments exit with 64 (EX_USAGE), set by swift-argument-parser.
@@ -39,6 +41,8 @@ struct CommandFailure: Error, CustomStringConvertible {
     var status: ExitStatus
     /// The protocol error code, for `--json` output.
     var code: ProtocolErrorCode?
+    /// For a dial by principal: who was asked and what each said (`--json` output).
+    var asked: [PeerEvent.Answer]?
 
     var description: String { message }
 
@@ -62,6 +66,7 @@ struct CommandFailure: Error, CustomStringConvertible {
             event.code = code?.description
             event.error = message
             event.hint = hint
+            event.asked = asked
             event.print()
         }
         let style = TextStyle.standardError
@@ -108,6 +113,8 @@ extension CommandFailure {
                 status: .unreachable)
         case .handshakeFailed(let code, let reason):
             return handshake(code: code, reason: reason, address: address, localPrincipal: localPrincipal, usedToken: usedToken)
+        case .principalMismatch(let expected, let actual):
+            return principalMismatch(address: address, expected: expected, actual: actual)
         default:
             return session(error, remote: address)
         }
@@ -233,4 +240,14 @@ enum Invocation {
         let typed = CommandLine.arguments.first ?? "snap2p"
         return typed.contains("/") ? typed : "snap2p"
     }()
+}
+
+extension CommandFailure {
+    /// The listener at `address` proved `actual` where the dialer expected `expected`.
+    static func principalMismatch(address: String, expected: Principal, actual: Principal) -> CommandFailure {
+        CommandFailure(
+            "principal mismatch: expected \(expected), but \(address) proved to be \(actual)",
+            hint: "check the address and --expect; if both are right, another peer answers at \(address)",
+            status: .handshakeFailed, code: .notAllowed)
+    }
 }

@@ -36,6 +36,24 @@ struct PeerEvent: Encodable {
     var maximumSessions: Int?
     /// Where `listen --metrics` serves Prometheus metrics, `host:port` (`ready`).
     var metrics: String?
+    /// The `--via` peers a principal is resolved through (`resolving`).
+    var via: [String]?
+    /// Whether `listen --connect` dialed this session (`connected`).
+    var outbound: Bool?
+    /// Who was asked where a principal listens, and what each said (`error` of a dial by principal).
+    var asked: [Answer]?
+    /// How long until the next attempt (`connect_failed` of `listen --connect`).
+    var retrySeconds: Double?
+
+    /// One peer asked to resolve a principal.
+    struct Answer: Encodable {
+        var principal: String
+        var remote: String?
+        /// `locators`, `not_known`, `failed` or `no_answer`.
+        var answer = "no_answer"
+        var locators: [String]?
+        var error: String?
+    }
 
     init(_ event: String) {
         self.event = event
@@ -43,7 +61,9 @@ struct PeerEvent: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case event, principal, alias, host, port, token, remote, local, noise, handshakes, stream, bytes, seconds, text, code, error, hint, metrics
+        case via, outbound, asked
         case observedAddress = "observed_address"
+        case retrySeconds = "retry_seconds"
         case handshakeMilliseconds = "handshake_ms"
         case displayName = "display_name"
         case handshakesPerSecond = "handshakes_per_second"

@@ -157,7 +157,8 @@ struct HandlerPair {
             aliasBook: AliasBook(),
             bufferBudget: BufferBudget(limit: .max),
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
-            metrics: PeerMetrics(factory: NOOPMetricsHandler.instance)
+            metrics: PeerMetrics(factory: NOOPMetricsHandler.instance),
+            discovery: DiscoveryService(configuration: PeerConfiguration(network: .testnet), localPrincipal: wallet.principal)
         )
         let established = loop.makePromise(of: Connection.self)
         let closed = loop.makePromise(of: SNaP2PError?.self)
