@@ -29,7 +29,8 @@ extension Peer {
             inviteToken: nil,
             presentation: try await credentials.current()
         )
-        let attempts = SimultaneousOpenConnector.connect(plan, on: eventLoopGroup.next())
+        // The responder also accepts on the port: the two sides meet even when their SYNs cannot cross.
+        let attempts = SimultaneousOpenConnector.connect(plan, accepting: role == .responder, on: eventLoopGroup.next())
         let channel = try await withTaskCancellationHandler {
             try await attempts.channel.get()
         } onCancel: {

@@ -98,9 +98,7 @@ public final class Peer: Sendable {
                         AcceptAdmissionHandler(rateLimit: rateLimit, admission: admission, logger: logger, metrics: metrics))
                 })
             }
-            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.writeBufferWaterMark, value: Self.writeBufferWaterMark)
-            .childChannelOption(.recvAllocator, value: Self.receiveAllocator)
+            .sessionChildChannelOptions()
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let established = channel.eventLoop.makePromise(of: Connection.self)

@@ -12,6 +12,12 @@ import Darwin
 /// or the deadline passes; the candidates are tried in parallel, the first connection wins and
 /// every other attempt is closed.
 ///
+/// One side (`accepting`) also listens on the port meanwhile: a SYN that arrives between its own
+/// attempts is accepted instead of reset, so the two sides meet even where their SYNs cannot
+/// cross in flight (on one host, where a reset comes back within microseconds). Only one side
+/// listens, so both always end up holding the same connection: the accepting side's first
+/// connection is the other side's successful connect, whichever way it was made.
+///
 /// The connected channel does not read yet (`autoRead` off): the caller adds its handlers, then
 /// turns `autoRead` on, so no byte the remote sends first can pass an empty pipeline.
 final class SimultaneousOpenConnector {
@@ -25,12 +31,15 @@ final class SimultaneousOpenConnector {
     private var lastFailure = "no attempt was made"
     private var isFinished = false
     private var deadlineTask: Scheduled<Void>?
+    /// The listening socket of the accepting side, closed when the open ends.
+    private var server: (any Channel)?
 
     /// Starts the attempts on `eventLoop`; the future completes with the connected channel, or
     /// fails with ``SNaP2PError/simultaneousOpenFailed(attempts:reason:)`` at the deadline, or
     /// with `CancellationError` once `cancel` is called (which closes every attempt).
     static func connect(
         _ plan: SimultaneousOpen,
+        accepting: Bool,
         on eventLoop: any EventLoop
     ) -> (channel: EventLoopFuture<any Channel>, cancel: @Sendable () -> Void) {
         let promise = eventLoop.makePromise(of: (any Channel).self)
@@ -38,7 +47,7 @@ final class SimultaneousOpenConnector {
         eventLoop.execute {
             let connector = SimultaneousOpenConnector(plan: plan, eventLoop: eventLoop, promise: promise)
             box.value = connector
-            connector.begin()
+            connector.begin(accepting: accepting)
         }
         let cancel: @Sendable () -> Void = {
             eventLoop.execute { box.value?.finish(.failure(CancellationError())) }
@@ -54,19 +63,20 @@ final class SimultaneousOpenConnector {
 
     private var loopBound: NIOLoopBound<SimultaneousOpenConnector> { NIOLoopBound(self, eventLoop: eventLoop) }
 
-    private func begin() {
+    private func begin(accepting: Bool) {
         let targets: [SocketAddress]
         do {
             targets = try plan.candidates.map { try SocketAddress(ipAddress: $0.host, port: $0.port) }
         } catch {
             let text = plan.candidates.map { "\($0.host):\($0.port)" }.joined(separator: ", ")
-            promise.fail(SNaP2PError.invalidAddress(text))
+            finish(.failure(SNaP2PError.invalidAddress(text)))
             return
         }
-        guard !targets.isEmpty, (1...65535).contains(plan.localPort) else {
-            promise.fail(SNaP2PError.simultaneousOpenFailed(attempts: 0, reason: "no candidate address or no local port"))
+        guard let first = targets.first, (1...65535).contains(plan.localPort) else {
+            finish(.failure(SNaP2PError.simultaneousOpenFailed(attempts: 0, reason: "no candidate address or no local port")))
             return
         }
+        if accepting { listen(ipv6: first.protocol == .inet6) }
         let this = loopBound
         deadlineTask = eventLoop.scheduleTask(in: TimeAmount(plan.deadline - .now)) { this.value.expire() }
         let delay = TimeAmount(max(.zero, plan.start - .now))
@@ -115,6 +125,39 @@ final class SimultaneousOpenConnector {
         }
     }
 
+    /// Listens on the plan's port alongside the attempts. Where that is impossible (another socket
+    /// listens there without `SO_REUSEPORT`), the attempts go on alone.
+    private func listen(ipv6: Bool) {
+        guard let local = try? SocketAddress.wildcard(port: plan.localPort, ipv6: ipv6) else { return }
+        let this = loopBound
+        ServerBootstrap(group: eventLoop)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(Self.reusePort, value: 1)
+            .sessionChildChannelOptions()
+            .childChannelOption(.autoRead, value: false)
+            .childChannelInitializer { channel in
+                // Handed over once the accept is complete (the channel registered), not from inside it.
+                channel.eventLoop.execute {
+                    let connector = this.value
+                    if connector.isFinished {
+                        channel.close(promise: nil)
+                    } else {
+                        connector.finish(.success(channel))
+                    }
+                }
+                return channel.eventLoop.makeSucceededVoidFuture()
+            }
+            .bind(to: local)
+            .whenSuccess { server in
+                let connector = this.value
+                if connector.isFinished {
+                    server.close(promise: nil)
+                } else {
+                    connector.server = server
+                }
+            }
+    }
+
     private func failed(_ target: SocketAddress, error: any Error) {
         lastFailure = "\(target.displayText): \(SessionHandler.cause(of: error))"
         guard !isFinished, let next = plan.nextAttempt(afterFailureAt: .now) else { return }
@@ -130,6 +173,7 @@ final class SimultaneousOpenConnector {
         guard !isFinished else { return }
         isFinished = true
         deadlineTask?.cancel()
+        server?.close(promise: nil)
         for channel in pending.values { channel.close(promise: nil) }
         pending.removeAll()
         promise.completeWith(result)
@@ -155,6 +199,20 @@ extension ClientBootstrap {
     /// of a simultaneous open) can connect from the same local port at once.
     func reusableLocalPort() -> ClientBootstrap {
         channelOption(.socketOption(.so_reuseaddr), value: 1)
-            .channelOption(ChannelOptions.Types.SocketOption(level: .socket, name: .init(rawValue: SO_REUSEPORT)), value: 1)
+            .channelOption(SimultaneousOpenConnector.reusePort, value: 1)
     }
+}
+
+extension ServerBootstrap {
+    /// ``ClientBootstrap/sessionChannelOptions()`` for accepted connections.
+    func sessionChildChannelOptions() -> ServerBootstrap {
+        childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.writeBufferWaterMark, value: Peer.writeBufferWaterMark)
+            .childChannelOption(.recvAllocator, value: Peer.receiveAllocator)
+    }
+}
+
+extension SimultaneousOpenConnector {
+    /// `SO_REUSEPORT`, which NIO has no name for.
+    static let reusePort = ChannelOptions.Types.SocketOption(level: .socket, name: .init(rawValue: SO_REUSEPORT))
 }
