@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs what the build needs and is not already here: libsecp256k1 (with its recovery module)
-# and pkg-config. Debian/Ubuntu through apt-get (sudo when not root), macOS through Homebrew.
+# Installs what the build and the tests need and is not already here: libsecp256k1 (with its
+# recovery module) and pkg-config; on Linux also iptables, which the NAT tests drive inside network
+# namespaces they create. Debian/Ubuntu through apt-get (sudo when not root), macOS through Homebrew.
+# Installs nothing when everything is present, so it can run before every test run.
 set -euo pipefail
 
 if ! command -v swift >/dev/null 2>&1; then
@@ -13,27 +15,34 @@ have_secp256k1() {
     [ -f "$(pkg-config --variable=includedir libsecp256k1)/secp256k1_recovery.h" ]
 }
 
-if have_secp256k1; then
-  exit 0
-fi
+# iptables lives in /usr/sbin, which a non-root PATH may lack.
+have_iptables() {
+  command -v iptables >/dev/null 2>&1 || [ -x /usr/sbin/iptables ] || [ -x /sbin/iptables ]
+}
 
 case "$(uname -s)" in
   Linux)
+    missing=()
+    have_secp256k1 || missing+=(libsecp256k1-dev pkg-config)
+    have_iptables || missing+=(iptables)
+    [ "${#missing[@]}" -eq 0 ] && exit 0
     if ! command -v apt-get >/dev/null 2>&1; then
-      echo "error: libsecp256k1 is missing and this is not a Debian/Ubuntu system: install libsecp256k1 (with the recovery module) and pkg-config." >&2
+      echo "error: missing ${missing[*]} and this is not a Debian/Ubuntu system: install libsecp256k1 (with the recovery module), pkg-config and iptables." >&2
       exit 1
     fi
     sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    echo "==> installing libsecp256k1-dev and pkg-config with apt-get"
+    echo "==> installing ${missing[*]} with apt-get"
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq libsecp256k1-dev pkg-config >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
     ;;
   Darwin)
+    have_secp256k1 && exit 0
     echo "==> installing secp256k1 and pkg-config with Homebrew"
     brew install secp256k1 pkg-config
     ;;
   *)
+    have_secp256k1 && exit 0
     echo "error: unsupported system $(uname -s): install libsecp256k1 and pkg-config by hand." >&2
     exit 1
     ;;

@@ -113,9 +113,7 @@ public final class Peer: Sendable {
                         AcceptAdmissionHandler(rateLimit: rateLimit, admission: admission, logger: logger, metrics: metrics))
                 })
             }
-            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.writeBufferWaterMark, value: Self.writeBufferWaterMark)
-            .childChannelOption(.recvAllocator, value: Self.receiveAllocator)
+            .sessionChildChannelOptions()
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let established = channel.eventLoop.makePromise(of: Connection.self)
@@ -199,20 +197,30 @@ public final class Peer: Sendable {
 
     /// Dials `host:port` (`[ipv6]:port` for IPv6 literals) and completes the handshake.
     /// Pass the invite token a stealth listener gave out. Cancelling the task abandons the dial.
-    public func dial(_ address: String, inviteToken: [UInt8]? = nil) async throws -> Connection {
+    /// With `reusableLocalPort` the connection leaves from that port (0: any free one) with
+    /// `SO_REUSEADDR` and `SO_REUSEPORT`, so a ``SimultaneousOpen`` can later use the same port
+    /// (see ``Connection/localAddress``).
+    public func dial(_ address: String, inviteToken: [UInt8]? = nil, reusableLocalPort: Int? = nil) async throws -> Connection {
         let address = try PeerAddress(parsing: address)
-        return try await dial(host: address.host, port: address.port, inviteToken: inviteToken)
+        return try await dial(host: address.host, port: address.port, inviteToken: inviteToken, reusableLocalPort: reusableLocalPort)
     }
 
     /// Dials `host` (IPv4, IPv6 or a DNS name) on `port` and completes the handshake.
-    public func dial(host: String, port: Int, inviteToken: [UInt8]? = nil) async throws -> Connection {
-        try await connect(to: PeerAddress(host: host, port: port), inviteToken: inviteToken, pinnedTo: nil)
+    public func dial(host: String, port: Int, inviteToken: [UInt8]? = nil, reusableLocalPort: Int? = nil) async throws -> Connection {
+        try await connect(
+            to: PeerAddress(host: host, port: port), inviteToken: inviteToken, pinnedTo: nil, reusableLocalPort: reusableLocalPort)
     }
 
     /// Dials `address` and completes the handshake; with `pinnedTo`, only a listener that proves
     /// that principal is admitted (``SNaP2PError/principalMismatch(expected:actual:)`` otherwise).
     /// A session that authenticates teaches the locator cache where its principal listens.
-    func connect(to address: PeerAddress, inviteToken: [UInt8]?, pinnedTo expected: Principal?) async throws -> Connection {
+    /// `reusableLocalPort` as for ``dial(host:port:inviteToken:reusableLocalPort:)``.
+    func connect(
+        to address: PeerAddress, inviteToken: [UInt8]?, pinnedTo expected: Principal?, reusableLocalPort: Int? = nil
+    ) async throws -> Connection {
+        if let reusableLocalPort, !(0...65535).contains(reusableLocalPort) {
+            throw SNaP2PError.invalidAddress("local port \(reusableLocalPort)")
+        }
         var configuration = self.configuration
         let pin = expected.map { PinnedPrincipalPolicy($0, within: configuration.authorization) }
         if let pin { configuration.authorization = pin }
@@ -230,11 +238,14 @@ public final class Peer: Sendable {
         )
         let eventLoop = eventLoopGroup.next()
         let established = eventLoop.makePromise(of: Connection.self)
-        let bootstrap = ClientBootstrap(group: eventLoop)
+        var bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(TimeAmount(configuration.connectTimeout))
-            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .channelOption(.writeBufferWaterMark, value: Self.writeBufferWaterMark)
-            .channelOption(.recvAllocator, value: Self.receiveAllocator)
+            .sessionChannelOptions()
+        if let reusableLocalPort {
+            let local = try SocketAddress.wildcard(port: reusableLocalPort, ipv6: address.host.contains(":"))
+            bootstrap = bootstrap.reusableLocalPort().bind(to: local)
+        }
+        bootstrap = bootstrap
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     // Made here, not before connecting: a dial that fails before a channel exists
@@ -286,7 +297,7 @@ public final class Peer: Sendable {
     /// usually arrives in one read and is decrypted in place instead of being reassembled.
     static let receiveAllocator = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 1 << 20)
 
-    private static func sessionSettings(
+    static func sessionSettings(
         configuration: PeerConfiguration,
         credentials: PeerCredentials,
         aliasBook: AliasBook,

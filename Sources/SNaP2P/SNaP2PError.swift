@@ -34,6 +34,9 @@ public enum SNaP2PError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A relay (or the reserved peer behind it) refused a reservation or a relayed connection,
     /// did not answer in time, or broke the relay protocol (docs/RELAY.md).
     case relayRefused(RelayRefusal)
+    /// A ``SimultaneousOpen`` reached its deadline without a connection: how many connects were
+    /// tried, and why the last one failed.
+    case simultaneousOpenFailed(attempts: Int, reason: String)
 
     /// The protocol error code, when the failure has one.
     public var code: ProtocolErrorCode? {
@@ -41,7 +44,7 @@ public enum SNaP2PError: Error, Sendable, Hashable, CustomStringConvertible {
         case .handshakeFailed(let code, _), .connectionClosed(let code, _): code
         case .streamClosed(let code), .streamRefused(let code): code
         case .principalMismatch: .notAllowed
-        case .connectionFailed, .invalidAddress, .listenerClosed, .concurrentRead, .relayRefused: nil
+        case .connectionFailed, .invalidAddress, .listenerClosed, .concurrentRead, .relayRefused, .simultaneousOpenFailed: nil
         }
     }
 
@@ -57,6 +60,8 @@ public enum SNaP2PError: Error, Sendable, Hashable, CustomStringConvertible {
         case .concurrentRead: "another task is already reading this stream"
         case .principalMismatch(let expected, let actual): "principal mismatch: expected \(expected), but the listener proved to be \(actual)"
         case .relayRefused(let refusal): "relay refused: \(refusal)"
+        case .simultaneousOpenFailed(let attempts, let reason):
+            "no direct connection by simultaneous open before the deadline (\(attempts) attempts, the last: \(reason))"
         }
     }
 

@@ -24,6 +24,7 @@ struct DialCommand: AsyncParsableCommand {
               snap2p dial 10.0.0.2:9000 --expect stacks:SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7
               snap2p dial stacks:SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7 --via 10.0.0.3:9000 -m hi
               snap2p dial relay:relay.example.org:9100 --expect stacks:SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7
+              snap2p dial 203.0.113.12:41000 --simultaneous-open --from-port 40000 --expect stacks:ST...
             """
     )
 
@@ -72,7 +73,24 @@ struct DialCommand: AsyncParsableCommand {
 
     @OptionGroup var keepaliveOptions: KeepaliveOptions
 
+    @Option(help: ArgumentHelp(
+        "Connect from this local port, with SO_REUSEADDR and SO_REUSEPORT so it can be used again at once "
+            + "(e.g. for --simultaneous-open toward the address a relay saw).", valueName: "port"))
+    var fromPort: Int?
+
+    @Flag(help: ArgumentHelp(
+        "Open the connection by TCP simultaneous open (hole punching): connect from --from-port to the address, "
+            + "the remote's public mapping, while the remote runs `listen PORT --simultaneous-open` toward ours. Needs --expect."))
+    var simultaneousOpen = false
+
+    @OptionGroup var simultaneousOpenOptions: SimultaneousOpenOptions
+
     func validate() throws {
+        if let fromPort, !(1...65535).contains(fromPort) { throw ValidationError("--from-port must be 1-65535") }
+        if simultaneousOpen, fromPort == nil || expect == nil {
+            throw ValidationError("--simultaneous-open needs --from-port and --expect")
+        }
+        if simultaneousOpen, token != nil { throw ValidationError("--simultaneous-open takes no --token") }
         guard self.repeat >= 1 else { throw ValidationError("--repeat must be at least 1") }
         guard self.repeat == 1 || handshakeOnly else { throw ValidationError("--repeat needs --handshake-only") }
         guard streams >= 1 else { throw ValidationError("--streams must be at least 1") }
@@ -121,10 +139,13 @@ struct DialCommand: AsyncParsableCommand {
             if let expect, case .relay(let relayAddress) = try DialTarget(parsing: address) {
                 return try await peer.dial(try Principal(expect), viaRelay: relayAddress, inviteToken: inviteToken)
             }
-            if let expect {
-                return try await peer.dial(address, expecting: try Principal(expect), inviteToken: inviteToken)
+            if simultaneousOpen, let fromPort, let expect {
+                return try await simultaneousOpenOptions.connect(peer, to: address, from: fromPort, expecting: try Principal(expect))
             }
-            return try await peer.dial(address, inviteToken: inviteToken)
+            if let expect {
+                return try await peer.dial(address, expecting: try Principal(expect), inviteToken: inviteToken, reusableLocalPort: fromPort)
+            }
+            return try await peer.dial(address, inviteToken: inviteToken, reusableLocalPort: fromPort)
         } catch {
             throw CommandFailure.dialing(
                 error, address: address, localPrincipal: peer.principal, usedToken: inviteToken != nil, listenCommand: "listen")

@@ -33,6 +33,11 @@ struct ListenCommand: AsyncParsableCommand {
             `snap2p dial stacks:… --via THIS-LISTENER` reaches them. `ready` is printed once the first \
             --connect attempts are done.
 
+            --simultaneous-open HOST:PORT accepts nothing: it opens one session by TCP hole \
+            punching from PORT toward the remote's public address (HOST:PORT) while the remote, the \
+            one --allow principal, runs `dial --simultaneous-open` toward ours; it echoes that \
+            session's streams and exits when it ends (docs/NAT-TRAVERSAL.md).
+
             Examples:
               snap2p listen 9000
               snap2p listen 0 --host 127.0.0.1 --testnet --json
@@ -42,6 +47,7 @@ struct ListenCommand: AsyncParsableCommand {
               snap2p listen 9000 --rate-limit off --keepalive-interval 5 --keepalive-timeout 5
               snap2p listen 9001 --connect 10.0.0.2:9000 --connect 10.0.0.3:9000
               snap2p listen 9000 --relay relay.example.org:9100
+              snap2p listen 41000 --simultaneous-open 203.0.113.11:40000 --allow stacks:ST...
             """
     )
 
@@ -102,9 +108,21 @@ struct ListenCommand: AsyncParsableCommand {
         valueName: "host:port"))
     var relay: String?
 
+    @Option(help: ArgumentHelp(
+        "Instead of accepting, open one session by TCP simultaneous open from PORT to this address (the remote's "
+            + "public mapping) with the one --allow principal, echo it, and exit when it ends.", valueName: "host:port"))
+    var simultaneousOpen: String?
+
+    @OptionGroup var simultaneousOpenOptions: SimultaneousOpenOptions
+
     func validate() throws {
         if let relay, (try? PeerAddress(parsing: relay)) == nil {
             throw ValidationError("--relay must be HOST:PORT, e.g. relay.example.org:9100")
+        }
+        if simultaneousOpen != nil {
+            guard allow.count == 1 else { throw ValidationError("--simultaneous-open needs exactly one --allow PRINCIPAL") }
+            guard (1...65535).contains(port) else { throw ValidationError("--simultaneous-open needs a PORT of 1-65535") }
+            guard !stealth else { throw ValidationError("--simultaneous-open takes no --stealth") }
         }
         if token != nil && !stealth { throw ValidationError("--token is only for --stealth listeners") }
         if drainSeconds < 0 { throw ValidationError("--drain-seconds must be 0 or more") }
@@ -148,6 +166,16 @@ struct ListenCommand: AsyncParsableCommand {
             shutdownGracePeriod: .seconds(drainSeconds)
         )
         let peer = Peer(wallet: try walletOptions.unlockOrExit(testnet: testnet, json: json), configuration: configuration)
+        if let simultaneousOpen, let remote = allowlist.first {
+            let connection: Connection
+            do {
+                connection = try await simultaneousOpenOptions.connect(peer, to: simultaneousOpen, from: port, expecting: remote)
+            } catch {
+                throw CommandFailure.dialing(error, address: simultaneousOpen, localPrincipal: peer.principal, usedToken: false).exit(json: json)
+            }
+            await Self.serve(connection, output: output)
+            return
+        }
         let listener: Listener
         do {
             listener = try await peer.listen(host: host, port: port)
@@ -303,15 +331,8 @@ struct PeerEventOutput: Sendable {
     /// A session is up: who, from where (directly or through a relay), how long the handshake
     /// took, and which Noise schedule. A relayed session is followed by a `relayed` event.
     func connected(_ connection: Connection, from remote: String?, handshakeTime: Duration?, outbound: Bool = false) {
-        var event = PeerEvent("connected")
+        var event = PeerEvent.connected(connection, remote: remote, handshakeMilliseconds: handshakeTime.map(Self.milliseconds))
         event.outbound = outbound ? true : nil
-        event.principal = connection.remotePrincipal.description
-        event.alias = connection.remoteAlias?.alias
-        event.displayName = connection.remoteAlias?.displayName
-        event.remote = remote
-        event.noise = connection.noiseSchedule.description
-        event.handshakeMilliseconds = handshakeTime.map(Self.milliseconds)
-        event.path = connection.path.isRelayed ? "relayed" : "direct"
         var relayed: PeerEvent?
         if case .relayed(let relay, let relayAddress) = connection.path {
             event.relay = relay.description
@@ -325,6 +346,7 @@ struct PeerEventOutput: Sendable {
             text += " — @\(card.alias)" + (card.displayName.isEmpty ? "" : ", \(card.displayName.withoutControlCharacters)")
         }
         if let remote { text += outbound ? " at \(remote)" : " from \(remote)" }
+        if let observed = connection.observedLocalAddress { text += ", sees us as \(observed)" }
         var details = ["\(connection.noiseSchedule) Noise"]
         if outbound { details.insert("--connect", at: 0) }
         if let handshakeTime { details.insert("handshake \(Self.format(Self.milliseconds(handshakeTime))) ms", at: 0) }

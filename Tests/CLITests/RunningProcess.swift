@@ -25,6 +25,13 @@ final class RunningProcess: @unchecked Sendable {
         try self.init(executable: URL(fileURLWithPath: "/bin/sh"), ["-c", script, executable.path], environment: environment)
     }
 
+    /// Starts `snap2p arguments...` inside network namespace `namespace`, through `ip netns exec`.
+    convenience init(inNetworkNamespace namespace: String, _ arguments: [String], environment: [String: String] = [:]) throws {
+        let executable = try #require(SNaP2PExecutable.url, "the snap2p binary was not found next to the test bundle")
+        let ip = try #require(NATTopology.ipCommand, "the ip command was not found")
+        try self.init(executable: ip, ["netns", "exec", namespace, executable.path] + arguments, environment: environment)
+    }
+
     private init(executable: URL, _ arguments: [String], environment: [String: String]) throws {
         process = Process()
         process.executableURL = executable

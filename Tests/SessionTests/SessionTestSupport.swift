@@ -113,6 +113,8 @@ struct HandshakeRun {
         listener listenerMachine: HandshakeStateMachine,
         dialerNow: UInt64 = TestPeer.now,
         listenerNow: UInt64 = TestPeer.now,
+        dialerObserves: ObservedAddress? = nil,
+        listenerObserves: ObservedAddress? = nil,
         tamper: (Int, [UInt8]) -> [UInt8] = { $1 }
     ) {
         var dialerMachine = dialerMachine
@@ -135,8 +137,8 @@ struct HandshakeRun {
             }
         }
 
-        absorb(listenerMachine.start(now: listenerNow), fromDialer: false)
-        absorb(dialerMachine.start(now: dialerNow), fromDialer: true)
+        absorb(listenerMachine.start(now: listenerNow, observedRemoteAddress: listenerObserves), fromDialer: false)
+        absorb(dialerMachine.start(now: dialerNow, observedRemoteAddress: dialerObserves), fromDialer: true)
         while true {
             if !toListener.isEmpty {
                 let frame = toListener.removeFirst()

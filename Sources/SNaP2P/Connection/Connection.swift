@@ -29,6 +29,13 @@ public final class Connection: Sendable {
     /// upgrade, the direct session's path: new streams take it, while streams opened before finish
     /// on the relayed one.
     public var path: ConnectionPath { carrier.withLockedValue { $0.path } }
+    /// This side's IP address and port as text, when known: for a dial, the local port it left
+    /// from (the one to reuse for a ``SimultaneousOpen``); `nil` for a relayed connection.
+    public var localAddress: String? { localSocketAddress?.displayText }
+    /// How the remote sees this side, as `ip:port` text, when both announced `obs1`: behind a NAT,
+    /// the NAT's public address and the port it mapped this connection to (the remote's word, to
+    /// tell others where to reach this peer; never evidence of identity). `nil` otherwise.
+    public let observedLocalAddress: String?
     /// The remote's alias card, verified for ``remotePrincipal``: the latest this peer received
     /// from that principal (in this session or a later one), `nil` if none or once it expired.
     /// Aliases are not unique; show one only beside the principal.
@@ -41,7 +48,7 @@ public final class Connection: Sendable {
     private let incomingSink: IncomingStreamSink
     /// This side's address of the socket, when known (for PX-1 hints about where we listen); `nil`
     /// for a relayed connection.
-    let localAddress: SocketAddress?
+    let localSocketAddress: SocketAddress?
     /// Completes when the session has ended, with its error (`nil`: a clean close).
     let closeFuture: EventLoopFuture<SNaP2PError?>
     private let aliasBook: AliasBook
@@ -51,6 +58,7 @@ public final class Connection: Sendable {
         info: EstablishedSessionInfo,
         path: ConnectionPath,
         localAddress: SocketAddress?,
+        observedLocalAddress: String?,
         aliasBook: AliasBook,
         link: SessionLink,
         incoming: AsyncStream<SNaP2PStream>,
@@ -64,7 +72,8 @@ public final class Connection: Sendable {
         self.noiseSchedule = info.noiseSchedule
         self.carrier = NIOLockedValueBox(Carrier(link: link, path: path, closeFuture: closeFuture, upgrade: nil))
         self.incomingSink = incomingSink
-        self.localAddress = localAddress
+        self.localSocketAddress = localAddress
+        self.observedLocalAddress = observedLocalAddress
         self.aliasBook = aliasBook
         self.link = link
         self.incoming = incoming

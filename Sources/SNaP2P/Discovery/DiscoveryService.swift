@@ -73,7 +73,7 @@ final class DiscoveryService: Sendable {
         return listeners.sorted { $0.key < $1.key }.compactMap { port, host in
             let bound = try? Locator(host: host, port: port)
             if let bound, !bound.isUnspecified { return bound }
-            guard let local = connection.localAddress?.ipAddress else { return nil }
+            guard let local = connection.localSocketAddress?.ipAddress else { return nil }
             return try? Locator(host: local, port: port)
         }
     }

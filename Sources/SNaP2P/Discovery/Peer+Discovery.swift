@@ -4,9 +4,13 @@ import SNaP2PIdentity
 extension Peer {
     /// Dials `address` (`host:port`, `[ipv6]:port`) and admits only a listener that proves
     /// `principal`; anyone else is refused during the handshake with
-    /// ``SNaP2PError/principalMismatch(expected:actual:)``.
-    public func dial(_ address: String, expecting principal: Principal, inviteToken: [UInt8]? = nil) async throws -> Connection {
-        try await connect(to: PeerAddress(parsing: address), inviteToken: inviteToken, pinnedTo: principal)
+    /// ``SNaP2PError/principalMismatch(expected:actual:)``. `reusableLocalPort` as for
+    /// ``dial(host:port:inviteToken:reusableLocalPort:)``.
+    public func dial(
+        _ address: String, expecting principal: Principal, inviteToken: [UInt8]? = nil, reusableLocalPort: Int? = nil
+    ) async throws -> Connection {
+        try await connect(
+            to: PeerAddress(parsing: address), inviteToken: inviteToken, pinnedTo: principal, reusableLocalPort: reusableLocalPort)
     }
 
     /// Dials a principal wherever it listens (SPECS §10, docs/PX-1.md): first the locators in this

@@ -1,4 +1,5 @@
 import NIOCore
+import SNaP2PSession
 
 /// A `host:port` to dial or listen on: an IPv4 address, a DNS name, or an IPv6 address in brackets.
 public struct PeerAddress: Sendable, Hashable {
@@ -36,10 +37,30 @@ public struct PeerAddress: Sendable, Hashable {
 }
 
 extension SocketAddress {
+    /// The address an ``ObservedAddress`` names; `nil` for none a socket could have.
+    init?(_ observed: ObservedAddress) {
+        try? self.init(packedIPAddress: ByteBuffer(bytes: observed.ip), port: Int(observed.port))
+    }
+
     /// `ip:port`, or `[ip]:port` for IPv6: how connections show their remote.
     var displayText: String {
         let ip = ipAddress ?? "?"
         let host = if case .v6 = self { "[\(ip)]" } else { ip }
         return "\(host):\(port ?? 0)"
+    }
+}
+
+extension ObservedAddress {
+    /// How a socket address looks to the protocol; `nil` for one without an IP (a Unix socket).
+    init?(_ address: SocketAddress) {
+        guard let port = address.port, let port = UInt16(exactly: port) else { return nil }
+        switch address {
+        case .v4(let v4):
+            self.init(ip: withUnsafeBytes(of: v4.address.sin_addr) { Array($0) }, port: port)
+        case .v6(let v6):
+            self.init(ip: withUnsafeBytes(of: v6.address.sin6_addr) { Array($0) }, port: port)
+        case .unixDomainSocket:
+            return nil
+        }
     }
 }

@@ -247,7 +247,8 @@ final class SessionHandler: ChannelDuplexHandler {
         guard let context else { return }
         let now = Self.now(on: context.eventLoop)
         if handshakeStarted == nil { handshakeStarted = now.uptime }
-        run { $0.start(now: now, actions: &$1) }
+        let observed = context.channel.remoteAddress.flatMap(ObservedAddress.init)
+        run { $0.start(now: now, observedRemoteAddress: observed, actions: &$1) }
     }
 
     /// Feeds the machine, carries out what it asks, seals waiting writes while the socket takes
@@ -370,6 +371,7 @@ final class SessionHandler: ChannelDuplexHandler {
             info: info,
             path: settings.transport.path(remoteAddress: context.channel.remoteAddress?.displayText),
             localAddress: settings.transport.isSocket ? context.channel.localAddress : nil,
+            observedLocalAddress: info.observedAddress.flatMap(SocketAddress.init)?.displayText,
             aliasBook: settings.aliasBook,
             link: link,
             incoming: incomingStreams,

@@ -37,6 +37,8 @@ public struct EstablishedSession: Sendable {
     /// verified for this peer's principal, network and our clock, else why it was dropped (the
     /// session goes on either way).
     public let remoteAliasCard: Result<AliasCard, AliasCardError>?
+    /// The address the peer says it sees for us, when both sides announced `obs1` and it had one.
+    public let observedAddress: ObservedAddress?
     /// Bytes received after the last handshake frame: the start of the session's own traffic
     /// (only when the machine was fed with ``HandshakeStateMachine/receive(bytes:now:)``).
     public var bufferedBytes: [UInt8]

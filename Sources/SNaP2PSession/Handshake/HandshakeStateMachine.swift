@@ -47,6 +47,8 @@ public struct HandshakeStateMachine: Sendable {
         let principal: Principal
         let attestation: NodeKeyAttestation
         let aliasCard: Result<AliasCard, AliasCardError>?
+        /// Where the peer says it sees us (obs1).
+        let observedAddress: ObservedAddress?
     }
 
     /// A refusal on its way out: the error, and what (if anything) to tell the peer first.
@@ -78,6 +80,8 @@ public struct HandshakeStateMachine: Sendable {
     private var remoteHello: Hello?
     private var remotePeer: VerifiedPeer?
     private var sessionID: [UInt8] = []
+    /// The address the transport sees for the peer, told to it in AUTH under obs1.
+    private var observedRemoteAddress: ObservedAddress?
 
     /// A handshake for one connection.
     public init(configuration: HandshakeConfiguration, random: any RandomSource = SystemRandomSource()) {
@@ -95,8 +99,10 @@ public struct HandshakeStateMachine: Sendable {
 
     /// Begins the handshake once the connection is up. The dialer sends KNOCK (when it has an
     /// invite token) or Noise message 1; the listener sends nothing and waits.
-    public mutating func start(now: UInt64) -> [HandshakeAction] {
+    /// `observedRemoteAddress` is the peer's address as the transport sees it, if it has one.
+    public mutating func start(now: UInt64, observedRemoteAddress: ObservedAddress? = nil) -> [HandshakeAction] {
         guard case .idle = stage else { return [] }
+        self.observedRemoteAddress = observedRemoteAddress
         switch configuration.role {
         case .initiator:
             if let token = configuration.inviteToken {
@@ -386,7 +392,7 @@ public struct HandshakeStateMachine: Sendable {
 
     /// Attestation (time window, network, signature), binding to the Noise static key, HELLO's node
     /// key, then the authorization policy; each refusal carries its wire code (6, 7 or 4). Then
-    /// the alias card in `handshakeData`, which never refuses the peer.
+    /// the alias card and observed address in `handshakeData`, which never refuse the peer.
     private func verifyPeer(attestation bytes: [UInt8], handshakeData: [UInt8], now: UInt64) throws(Refusal) -> VerifiedPeer {
         let attestation: NodeKeyAttestation
         let principal: Principal
@@ -405,10 +411,9 @@ public struct HandshakeStateMachine: Sendable {
         guard configuration.authorizationPolicy.authorize(principal) else {
             throw Refusal(.notAuthorized(principal), code: .notAllowed, reply: .encrypted("Not on allowlist"))
         }
-        let aliasCard = exchangesAliasCards && !handshakeData.isEmpty
-            ? Self.aliasCard(handshakeData, of: principal, network: configuration.network, now: now)
-            : nil
-        return VerifiedPeer(principal: principal, attestation: attestation, aliasCard: aliasCard)
+        let data = HandshakeData(decoding: handshakeData, for: negotiatedFeatures)
+        let aliasCard = data.aliasCard.map { Self.aliasCard($0, of: principal, network: configuration.network, now: now) }
+        return VerifiedPeer(principal: principal, attestation: attestation, aliasCard: aliasCard, observedAddress: data.observedAddress)
     }
 
     /// A received alias card, accepted only when it verifies (signature, limits, time, network)
@@ -428,17 +433,20 @@ public struct HandshakeStateMachine: Sendable {
 
     private var localPrincipal: Principal { configuration.attestation.principal }
 
-    /// Whether both HELLOs announced `alias1` (known once the peer's HELLO arrived).
-    private var exchangesAliasCards: Bool {
-        guard let remoteHello else { return false }
-        return SessionFeatures(local: configuration.capabilities, remote: remoteHello.capabilities).exchangesAliasCards
+    /// The features both HELLOs announced (none before the peer's HELLO arrived).
+    private var negotiatedFeatures: SessionFeatures {
+        SessionFeatures(local: configuration.capabilities, remote: remoteHello?.capabilities ?? [])
     }
 
-    /// AUTH: our attestation, and our alias card when both sides exchange them (empty `hd` otherwise,
-    /// as the reference sends).
+    /// AUTH: our attestation, and in `hd` our alias card and the address we see for the peer, as
+    /// far as the features carry them (empty otherwise, as the reference sends).
     private mutating func sendAuth(actions: inout [HandshakeAction]) throws(Refusal) {
-        let card = exchangesAliasCards ? configuration.aliasCard?.serialized() ?? [] : []
-        try send(.auth(attestation: configuration.attestation.serialized(), handshakeData: card), actions: &actions)
+        let features = negotiatedFeatures
+        let data = HandshakeData(
+            aliasCard: features.exchangesAliasCards ? configuration.aliasCard?.serialized() : nil,
+            observedAddress: observedRemoteAddress
+        )
+        try send(.auth(attestation: configuration.attestation.serialized(), handshakeData: data.encoded(for: features)), actions: &actions)
     }
 
     /// A Noise handshake with a fresh ephemeral key from the injected source.
@@ -541,6 +549,7 @@ public struct HandshakeStateMachine: Sendable {
             handshakeHash: handshakeHash,
             noiseSchedule: noiseSchedule,
             remoteAliasCard: peer.aliasCard,
+            observedAddress: peer.observedAddress,
             bufferedBytes: []
         )
         wipe(stage: .established)

@@ -50,6 +50,8 @@ package struct EstablishedSessionInfo: Sendable {
     package let noiseSchedule: NoiseKeySchedule
     /// The remote's alias card, or why it was dropped; nil when none was exchanged.
     package let remoteAliasCard: Result<AliasCard, AliasCardError>?
+    /// The address the remote says it sees for us (obs1).
+    package let observedAddress: ObservedAddress?
 }
 
 /// How one stream ended.

@@ -23,8 +23,11 @@ public struct SessionCapability: RawRepresentable, Hashable, Sendable, CustomStr
     /// sessions (docs/RELAY.md); never opened towards a peer that did not announce it.
     public static let relay = SessionCapability(rawValue: "relay1")
 
+    /// `obs1`: each side's AUTH tells the other the address it sees for it (docs/NAT-TRAVERSAL.md).
+    public static let observedAddresses = SessionCapability(rawValue: "obs1")
+
     /// Every capability this implementation understands, in the order it announces them.
-    public static let supported: [SessionCapability] = [.flowControl, .aliasCards, .discovery, .relay]
+    public static let supported: [SessionCapability] = [.flowControl, .aliasCards, .discovery, .relay, .observedAddresses]
 
     public var description: String { rawValue }
 }
@@ -55,6 +58,9 @@ public struct SessionFeatures: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether both sides speak the relay protocol.
     public var speaksRelay: Bool { contains(.relay) }
+
+    /// Whether the two sides tell each other the address they see.
+    public var exchangesObservedAddresses: Bool { contains(.observedAddresses) }
 
     public var description: String {
         capabilities.isEmpty ? "none" : capabilities.map(\.rawValue).sorted().joined(separator: ",")

@@ -35,11 +35,12 @@ package struct SessionStateMachine: Sendable {
     // MARK: - Inputs from the transport
 
     /// The transport is connected: arms the handshake deadline and sends the first frame (a
-    /// dialer's KNOCK or Noise message 1).
-    package mutating func start(now: SessionTime, actions: inout [SessionAction]) {
+    /// dialer's KNOCK or Noise message 1). `observedRemoteAddress`: the remote's address as the
+    /// transport sees it, told to the remote under obs1 (none over a transport without addresses).
+    package mutating func start(now: SessionTime, observedRemoteAddress: ObservedAddress? = nil, actions: inout [SessionAction]) {
         guard case .idle(let configuration) = state else { return }
         var handshaking = HandshakingState(configuration: configuration, now: now)
-        let handshakeActions = handshaking.start(now: now)
+        let handshakeActions = handshaking.start(now: now, observedRemoteAddress: observedRemoteAddress)
         state = .handshaking(handshaking)
         perform(handshakeActions, now: now, actions: &actions)
     }

@@ -71,13 +71,8 @@ final class ChatOutput: Sendable {
     func connected(_ connection: Connection, from remoteAddress: String?, handshakeTime: Duration?) {
         let remote = connection.remotePrincipal
         if case .json = form {
-            var event = PeerEvent("connected")
-            event.principal = remote.description
-            event.alias = connection.remoteAlias?.alias
-            event.displayName = connection.remoteAlias?.displayName
-            event.remote = remoteAddress
-            event.noise = connection.noiseSchedule.description
-            event.handshakeMilliseconds = handshakeTime.map(PeerEventOutput.milliseconds)
+            let event = PeerEvent.connected(
+                connection, remote: remoteAddress, handshakeMilliseconds: handshakeTime.map(PeerEventOutput.milliseconds))
             event.print()
             return
         }

@@ -108,6 +108,12 @@ extension CommandFailure {
             return CommandFailure("cannot connect to \(address): \(reason)", status: .unreachable)
         case .invalidAddress:
             return CommandFailure("\(error)", hint: "for example 127.0.0.1:9000 or [::1]:9000", status: .failure)
+        case .simultaneousOpenFailed:
+            return CommandFailure(
+                "no direct connection with \(address): \(error)",
+                hint: "the other side must punch toward this side's public address at the same time; "
+                    + "a NAT that changes ports or a firewall that drops inbound connections leaves only a relay",
+                status: .unreachable)
         case .handshakeFailed(let code, let reason):
             return handshake(code: code, reason: reason, address: address, localPrincipal: localPrincipal, usedToken: usedToken)
         case .principalMismatch(let expected, let actual):

@@ -1,4 +1,5 @@
 import Foundation
+import SNaP2P
 
 /// One `--json` line of `listen`, `dial` and `chat` (and the `error` line of a failed command):
 /// `event` plus the fields that event has; absent fields are left out.
@@ -11,6 +12,11 @@ struct PeerEvent: Encodable {
     var port: Int?
     var token: String?
     var remote: String?
+    /// This side's `ip:port` (`connected`): for a dial, the local port it left from.
+    var local: String?
+    /// How the remote sees this side, `ip:port` (`connected`, when both sides announce obs1):
+    /// behind a NAT, the NAT's public mapping.
+    var observedAddress: String?
     var handshakeMilliseconds: Double?
     /// `standard` or `reference`: the Noise key schedule of the session (`connected`).
     var noise: String?
@@ -69,9 +75,10 @@ struct PeerEvent: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case event, principal, alias, host, port, token, remote, noise, handshakes, stream, bytes, seconds, text, code, error, hint, metrics
+        case event, principal, alias, host, port, token, remote, local, noise, handshakes, stream, bytes, seconds, text, code, error, hint, metrics
         case via, outbound, asked
         case path, relay, locator, expires, target, limit
+        case observedAddress = "observed_address"
         case retrySeconds = "retry_seconds"
         case relayedBytes = "relayed_bytes"
         case handshakeMilliseconds = "handshake_ms"
@@ -79,6 +86,21 @@ struct PeerEvent: Encodable {
         case handshakesPerSecond = "handshakes_per_second"
         case megabytesPerSecond = "mb_per_s"
         case maximumSessions = "max_sessions"
+    }
+
+    /// `connected`: who the remote is, its card, the addresses of the session, and its Noise schedule.
+    static func connected(_ connection: Connection, remote: String?, handshakeMilliseconds: Double?) -> PeerEvent {
+        var event = PeerEvent("connected")
+        event.principal = connection.remotePrincipal.description
+        event.alias = connection.remoteAlias?.alias
+        event.displayName = connection.remoteAlias?.displayName
+        event.remote = remote
+        event.local = connection.localAddress
+        event.observedAddress = connection.observedLocalAddress
+        event.noise = connection.noiseSchedule.description
+        event.handshakeMilliseconds = handshakeMilliseconds
+        event.path = connection.path.isRelayed ? "relayed" : "direct"
+        return event
     }
 
     /// Prints the event as one line and flushes it (scripts read lines as they come).

@@ -46,7 +46,8 @@ struct ActiveState: Sendable {
             handshakeHash: session.handshakeHash,
             features: features,
             noiseSchedule: session.noiseSchedule,
-            remoteAliasCard: session.remoteAliasCard
+            remoteAliasCard: session.remoteAliasCard,
+            observedAddress: session.observedAddress
         )
         cipher = session.cipher
         multiplexer = StreamMultiplexer(

@@ -14,8 +14,8 @@ struct HandshakingState: Sendable {
         self.deadline = now.uptime + configuration.handshakeTimeout
     }
 
-    mutating func start(now: SessionTime) -> [HandshakeAction] {
-        handshake.start(now: now.unixSeconds)
+    mutating func start(now: SessionTime, observedRemoteAddress: ObservedAddress?) -> [HandshakeAction] {
+        handshake.start(now: now.unixSeconds, observedRemoteAddress: observedRemoteAddress)
     }
 
     mutating func receive(frame: UnsafeRawBufferPointer, now: SessionTime) -> [HandshakeAction] {
