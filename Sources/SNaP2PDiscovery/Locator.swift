@@ -2,7 +2,9 @@
 /// handshake after dialing decides who answered).
 ///
 /// Text forms (SPECS §10.2): `ip:port` for IPv4, `[ipv6]:port`, and `dns:port` for a host name,
-/// e.g. `203.0.113.7:9000`, `[2001:db8::7]:9000`, `alice.example.org:9000`.
+/// e.g. `203.0.113.7:9000`, `[2001:db8::7]:9000`, `alice.example.org:9000`; and `relay:` before any
+/// of them for a principal reachable only through the relay there (docs/RELAY.md), e.g.
+/// `relay:relay.example.org:9100`.
 public struct Locator: Sendable, Hashable, CustomStringConvertible {
     /// What kind of host a locator names.
     public enum Kind: Sendable, Hashable {
@@ -20,12 +22,19 @@ public struct Locator: Sendable, Hashable, CustomStringConvertible {
     public let port: Int
     /// Whether `host` is an IPv4 address, an IPv6 address or a DNS name.
     public let kind: Kind
+    /// Whether `host:port` is a relay where the principal holds a reservation, rather than the
+    /// principal's own listening address.
+    public let isRelay: Bool
 
-    /// The longest locator text accepted (a 253-byte DNS name, a colon and five digits, with room to spare).
+    /// The prefix of a relayed locator's text.
+    public static let relayPrefix = "relay:"
+
+    /// The longest locator text accepted (`relay:`, a 253-byte DNS name, a colon and five digits).
     public static let maximumTextLength = 270
 
-    /// A locator for `host` (an IP address or DNS name, IPv6 without brackets) and `port`.
-    public init(host: String, port: Int) throws(LocatorError) {
+    /// A locator for `host` (an IP address or DNS name, IPv6 without brackets) and `port`; with
+    /// `relay`, the relay there.
+    public init(host: String, port: Int, relay: Bool = false) throws(LocatorError) {
         guard (1...65535).contains(port) else { throw .invalidPort("\(port)") }
         let host = host.lowercased()
         if Self.isIPv4(host) {
@@ -39,11 +48,14 @@ public struct Locator: Sendable, Hashable, CustomStringConvertible {
         }
         self.host = host
         self.port = port
+        self.isRelay = relay
     }
 
-    /// Parses `ip:port`, `[ipv6]:port` or `dns:port`.
+    /// Parses `ip:port`, `[ipv6]:port` or `dns:port`, each optionally after `relay:`.
     public init(_ text: String) throws(LocatorError) {
         guard !text.isEmpty, text.utf8.count <= Self.maximumTextLength else { throw .malformed(String(text.prefix(64))) }
+        let relay = text.hasPrefix(Self.relayPrefix)
+        let text = relay ? String(text.dropFirst(Self.relayPrefix.count)) : text
         let host: Substring
         let portText: Substring
         if text.hasPrefix("[") {
@@ -59,11 +71,16 @@ public struct Locator: Sendable, Hashable, CustomStringConvertible {
         guard !portText.isEmpty, portText.count <= 5, portText.allSatisfy(\.isASCIIDigit), let port = Int(portText) else {
             throw .invalidPort(String(portText))
         }
-        try self.init(host: String(host), port: port)
+        try self.init(host: String(host), port: port, relay: relay)
     }
 
-    /// `ip:port`, `[ipv6]:port` or `dns:port`.
+    /// `ip:port`, `[ipv6]:port` or `dns:port`, after `relay:` for a relay.
     public var description: String {
+        (isRelay ? Self.relayPrefix : "") + address
+    }
+
+    /// `host:port` (`[ipv6]:port`) to connect to: the principal's own, or the relay's.
+    public var address: String {
         kind == .ipv6 ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 
@@ -116,7 +133,7 @@ public enum LocatorError: Error, Sendable, Hashable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .malformed(let text): "invalid locator \"\(text)\": expected ip:port, [ipv6]:port or dns:port"
+        case .malformed(let text): "invalid locator \"\(text)\": expected ip:port, [ipv6]:port or dns:port, optionally after relay:"
         case .invalidHost(let host): "invalid locator host \"\(host)\": expected an IP address or a DNS name"
         case .invalidPort(let port): "invalid locator port \"\(port)\": expected 1 to 65535"
         }

@@ -34,6 +34,20 @@ import Testing
         #expect(throws: LocatorError.self) { try Locator(String(repeating: "a", count: 64) + ".example:80") }
     }
 
+    @Test func relayedLocators() throws {
+        let relayed = try Locator("relay:relay.example.org:9100")
+        #expect(relayed.isRelay)
+        #expect(relayed.kind == .dns)
+        #expect(relayed.address == "relay.example.org:9100")
+        #expect(relayed.description == "relay:relay.example.org:9100")
+        #expect(try Locator("relay:[2001:db8::1]:9100").description == "relay:[2001:db8::1]:9100")
+        #expect(try Locator("relay.example.org:9100") != relayed)
+        #expect(!(try Locator("relay.example.org:9100").isRelay))
+        for text in ["relay:", "relay:relay:1.2.3.4:5", "relay:9100", "relay::9100"] {
+            #expect(throws: LocatorError.self, "\(text)") { try Locator(text) }
+        }
+    }
+
     @Test func wildcardsAreUnspecified() throws {
         #expect(try Locator("0.0.0.0:9000").isUnspecified)
         #expect(try Locator("[::]:9000").isUnspecified)

@@ -20,6 +20,8 @@ final class DiscoveryService: Sendable {
         var sessions: [ObjectIdentifier: Session] = [:]
         /// The ports this peer listens on, with the bound host.
         var listeners: [Int: String] = [:]
+        /// `relay:HOST:PORT` of each relay this peer holds a reservation on, by relay session.
+        var relays: [ObjectIdentifier: Locator] = [:]
     }
 
     private struct Session {
@@ -65,17 +67,36 @@ final class DiscoveryService: Sendable {
     }
 
     /// Where this peer tells `connection`'s remote it listens: the configured locators, else each
-    /// listener's address, a wildcard one replaced by the local address the session runs on.
+    /// listener's address, a wildcard one replaced by the local address the session runs on; then
+    /// `relay:HOST:PORT` for each relay it holds a reservation on. Behind a NAT (the remote saw
+    /// another address than the socket's, `obs1`) a wildcard listener's local address is left out:
+    /// nobody outside could dial it.
     func advertisedLocators(over connection: Connection) -> [Locator] {
         guard policy.pushesItself else { return [] }
-        if let configured = settings.advertisedLocators { return configured }
-        let listeners = state.withLockedValue { $0.listeners }
-        return listeners.sorted { $0.key < $1.key }.compactMap { port, host in
+        let (listeners, relays) = state.withLockedValue { ($0.listeners, $0.relays) }
+        let relayed = relays.values.sorted { $0.description < $1.description }
+        if let configured = settings.advertisedLocators { return configured + relayed }
+        let local = connection.localSocketAddress?.ipAddress
+        let observed = connection.observedLocalAddress.flatMap { try? Locator($0) }?.host
+        let behindNAT = observed != nil && observed != local
+        let direct = listeners.sorted { $0.key < $1.key }.compactMap { port, host -> Locator? in
             let bound = try? Locator(host: host, port: port)
             if let bound, !bound.isUnspecified { return bound }
-            guard let local = connection.localSocketAddress?.ipAddress else { return nil }
+            guard let local, !behindNAT else { return nil }
             return try? Locator(host: local, port: port)
         }
+        return direct + relayed
+    }
+
+    /// This peer holds a reservation on the relay at the other end of `relay` until that session
+    /// ends: peers learn `relay:HOST:PORT` (the address this peer reached the relay at) from now on,
+    /// the relay first (a public peer pushes it there at once).
+    func reserved(on relay: Connection) {
+        guard let address = relay.remoteAddress, let locator = try? Locator(Locator.relayPrefix + address) else { return }
+        let key = ObjectIdentifier(relay)
+        state.withLockedValue { $0.relays[key] = locator }
+        relay.closeFuture.whenComplete { [state] _ in _ = state.withLockedValue { $0.relays.removeValue(forKey: key) } }
+        push(over: relay)
     }
 
     /// The sessions that can be asked, newest last, without `principal` itself.
@@ -98,7 +119,13 @@ final class DiscoveryService: Sendable {
         let limiter = PXRateLimiter(burst: settings.messageBurst, perSecond: settings.messagesPerSecond)
         state.withLockedValue { $0.sessions[key] = Session(connection: connection, limiter: limiter) }
         connection.closeFuture.whenComplete { [state] _ in _ = state.withLockedValue { $0.sessions.removeValue(forKey: key) } }
-        let locators = dialed ? advertisedLocators(over: connection) : []
+        if dialed { push(over: connection) }
+    }
+
+    /// Tells `connection`'s remote where this peer may be reached, if it has anything to tell.
+    private func push(over connection: Connection) {
+        guard connection.features.contains(.discovery) else { return }
+        let locators = advertisedLocators(over: connection)
         guard !locators.isEmpty else { return }
         let push = PXMessage.push(.init(
             principal: localPrincipal, locators: Array(locators.prefix(PXLimits.maximumLocatorsPerMessage)),

@@ -100,13 +100,20 @@ private struct PrincipalDial {
     var tried: Set<Locator> = []
     var failures: [CandidateFailure] = []
 
-    /// Dials each untried locator, pinned to the principal, until one authenticates or the budget is spent.
+    /// Dials each untried locator, pinned to the principal, until one authenticates or the budget is
+    /// spent: direct ones first, relays only when nothing direct worked.
     mutating func attempt(
         _ locators: [Locator], from source: CandidateFailure.Source, peer: Peer, inviteToken: [UInt8]?
     ) async throws -> Connection? {
-        for locator in locators where budget > 0 && tried.insert(locator).inserted {
+        let ordered = locators.filter { !$0.isRelay } + locators.filter(\.isRelay)
+        for locator in ordered where budget > 0 && tried.insert(locator).inserted {
             budget -= 1
             do {
+                if locator.isRelay {
+                    let connection = try await peer.dial(principal, viaRelay: locator.address, inviteToken: inviteToken)
+                    peer.discovery.learn(locator, of: principal)
+                    return connection
+                }
                 let address = try PeerAddress(host: locator.host, port: locator.port)
                 return try await peer.connect(to: address, inviteToken: inviteToken, pinnedTo: principal)
             } catch is CancellationError {

@@ -12,14 +12,16 @@ extension Peer {
         relay.serve(limits: limits)
     }
 
-    /// Reserves a slot for this peer's principal on the relay at the other end of `relay`.
-    /// Throws ``SNaP2PError/relayRefused(_:)`` when the relay refuses (with its reason) or the
+    /// Reserves a slot for this peer's principal on the relay at the other end of `relay`. A public
+    /// peer then tells the relay, and every peer it dials later, over PX-1 that it is reachable as
+    /// `relay:HOST:PORT` (docs/PX-1.md), so ``dial(principal:inviteToken:)`` finds it. Throws ``SNaP2PError/relayRefused(_:)`` when the relay refuses (with its reason) or the
     /// session does not speak the relay protocol.
     public func reserve(on relay: Connection) async throws -> Reservation {
         let node = self.relay
         let timeout = configuration.handshakeTimeout
         let expiresAt = try await Self.requestReservation(on: relay, within: timeout)
         let (connections, release) = node.register(on: relay)
+        discovery.reserved(on: relay)
         return Reservation(
             relay: relay,
             expiresAt: expiresAt,

@@ -214,6 +214,36 @@ import Testing
         for node in [reference, swift] { await node.close() }
     }
 
+    @Test func aPeerReachableOnlyThroughARelayIsFoundThroughIt() async throws {
+        // The reserved peer listens nowhere; its reservation makes it tell the relay relay:HOST:PORT.
+        let trio = try await RelayedTrio.make()
+        let target = trio.reservedPeer.principal
+        for _ in 0..<3000 where trio.relayPeer.discovery.cachedLocators(of: target).isEmpty {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let relayLocator = try Locator("relay:\(trio.relayAddress)")
+        #expect(trio.relayPeer.discovery.cachedLocators(of: target) == [relayLocator])
+        let dialerToRelay = try await trio.dialerPeer.dial(trio.relayAddress)
+        async let accepted = trio.nextRelayed()
+        let connection = try await trio.dialerPeer.dial(principal: target)
+        let acceptedSide = try await accepted
+        #expect(connection.remotePrincipal == target)
+        #expect(connection.path.isRelayed)
+        #expect(trio.dialerPeer.discovery.cachedLocators(of: target) == [relayLocator])
+        let stream = try await connection.openStream(label: "echo")
+        try await stream.write(Array("through the relay".utf8))
+        try await stream.finish()
+        var incoming = acceptedSide.incomingStreams.makeAsyncIterator()
+        let served = try #require(await incoming.next())
+        let received = try await served.inbound.collect(upTo: 1024)
+        try await served.write(received)
+        try await served.finish()
+        #expect(String(decoding: try await stream.inbound.collect(upTo: 1024), as: UTF8.self) == "through the relay")
+        await connection.close()
+        await dialerToRelay.close()
+        await trio.close()
+    }
+
     @Test func aPinnedDialRefusesAnyoneElse() async throws {
         let (alice, bob, carol) = (try await DiscoveryNode(), try await DiscoveryNode(), try await DiscoveryNode())
         await #expect(throws: SNaP2PError.principalMismatch(expected: alice.principal, actual: bob.principal)) {
