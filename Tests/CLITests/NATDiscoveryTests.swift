@@ -1,0 +1,32 @@
+import Foundation
+import Testing
+
+/// PX-1 across the NAT network of ``NATTopology`` (root only; skipped otherwise): a peer behind
+/// NAT 2 that reserved a slot on a public relay is found by principal from behind NAT 1.
+@Suite struct NATDiscoveryTests {
+    @Test func aPeerBehindANATIsFoundByPrincipalThroughTheRelayItReservedOn() async throws {
+        try await NATTopology.with { topology in
+            let relay = try topology.start(in: .publicHost, ["relay", "7100", "--testnet", "--json"])
+            defer { relay.stop() }
+            #expect(try await relay.nextEvent()["event"] as? String == "ready")
+            let relayAddress = "\(NATTopology.publicAddress):7100"
+            let listener = try topology.start(in: .b, ["listen", "0", "--relay", relayAddress, "--testnet", "--json"])
+            defer { listener.stop() }
+            let ready = try await listener.nextEvent()
+            let principal = try #require(ready["principal"] as? String)
+            var reserved = try await listener.nextEvent()
+            while reserved["event"] as? String != "reserved" { reserved = try await listener.nextEvent() }
+
+            // B sees it is behind a NAT (obs1), so it tells the relay relay:HOST:PORT and not its
+            // private address; A, behind NAT 1, asks the relay and is relayed to B.
+            let dial = try topology.start(in: .a, ["dial", principal, "--via", relayAddress, "--testnet", "--json", "-m", "hi"])
+            defer { dial.stop() }
+            #expect(try await dial.exitStatus(timeout: .seconds(60)) == 0, "\(dial.standardError)")
+            let events = try dial.lines.map(jsonObject)
+            let connected = try #require(events.first { $0["event"] as? String == "connected" })
+            #expect(connected["principal"] as? String == principal)
+            #expect(connected["path"] as? String == "relayed")
+            #expect(events.contains { $0["event"] as? String == "echo" && $0["bytes"] as? Int == 2 })
+        }
+    }
+}
