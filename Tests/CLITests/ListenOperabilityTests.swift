@@ -44,7 +44,8 @@ import Testing
         let listener = try RunningProcess(["listen", "0", "--host", "127.0.0.1", "--testnet", "--json", "--drain-seconds", "120"])
         defer { listener.stop() }
         let port = try #require(try await listener.nextEvent()["port"] as? Int)
-        let bytes = 256 << 20
+        // Large enough that the transfer is still running when SIGTERM lands, also on a busy machine.
+        let bytes = 1 << 30
         let dial = try RunningProcess(["dial", "127.0.0.1:\(port)", "--testnet", "--json", "--bytes", "\(bytes)"])
         defer { dial.stop() }
         #expect(try await listener.nextEvent()["event"] as? String == "connected")
