@@ -42,10 +42,11 @@ try:
         payload = ["--bytes", str(BYTES)] if BYTES else ["-m", "hello"]
         began = time.monotonic()
         a = start("a", "timeout", "60", SNAP2P, "dial", "relay:203.0.113.1:7100", "--expect", bob, "--upgrade-seconds", "30", *payload)
-        echoes = []
+        echoes, kinds = [], []
         for line in a.stdout:
             now = time.monotonic() - began
             kind = json.loads(line)["event"]
+            kinds.append(f"{kind}@{now:.2f}")
             if kind == "connected":
                 connected = now
             elif kind == "echo":
@@ -57,7 +58,8 @@ try:
                 upgraded.append(now)
             elif kind == "upgrade_failed":
                 failures.append(json.loads(line).get("error"))
-        a.wait()
+        if a.wait() != 0 or "upgraded" not in " ".join(kinds):
+            print("run:", " ".join(kinds), "exit", a.returncode, file=sys.stderr)
         if len(echoes) == 2:
             direct_echo.append(echoes[1] - upgraded[-1])
     ms = lambda values: f"median {statistics.median(values) * 1000:.0f} ms, max {max(values) * 1000:.0f} ms" if values else "-"

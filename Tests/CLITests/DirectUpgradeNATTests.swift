@@ -8,6 +8,16 @@ import Testing
     static let relayAddress = "\(NATTopology.publicAddress):7100"
 
     /// Starts the relay and B's `listen --relay`; returns them with B's principal once reserved.
+    /// Every event of `process` up to its `done` or `error`.
+    static func events(of process: RunningProcess) async throws -> [[String: Any]] {
+        var events: [[String: Any]] = []
+        while true {
+            let event = try await process.nextEvent()
+            events.append(event)
+            if ["done", "error"].contains(event["event"] as? String) { return events }
+        }
+    }
+
     static func relayAndReservedB(in topology: NATTopology) async throws -> (relay: RunningProcess, b: RunningProcess, principal: String) {
         let relay = try topology.start(in: .publicHost, ["relay", "7100", "--testnet", "--json"])
         #expect(try await relay.nextEvent()["event"] as? String == "ready", "\(relay.standardError)")
@@ -28,9 +38,8 @@ import Testing
                 "--upgrade-seconds", "30",
             ])
             defer { a.stop() }
-            var events: [[String: Any]] = []
-            for _ in 0..<6 { events.append(try await a.nextEvent()) }
-            #expect(events.map { $0["event"] as? String } == ["connected", "relayed", "echo", "upgraded", "echo", "done"], "\(a.standardError)")
+            let events = try await Self.events(of: a)
+            try #require(events.map { $0["event"] as? String } == ["connected", "relayed", "echo", "upgraded", "echo", "done"], "\(events)")
             #expect(events[2]["path"] as? String == "relayed", "the first echo went through the relay at once")
             // The direct remote is B's NAT's public address, at the port it mapped B's relay session to.
             let remote = try #require(events[3]["remote"] as? String)
@@ -63,9 +72,8 @@ import Testing
                 "--upgrade-seconds", "30",
             ])
             defer { a.stop() }
-            var events: [[String: Any]] = []
-            for _ in 0..<5 { events.append(try await a.nextEvent()) }
-            #expect(events.map { $0["event"] as? String } == ["connected", "relayed", "echo", "upgrade_failed", "done"], "\(a.standardError)")
+            let events = try await Self.events(of: a)
+            try #require(events.map { $0["event"] as? String } == ["connected", "relayed", "echo", "upgrade_failed", "done"], "\(events)")
             #expect(events[2]["path"] as? String == "relayed")
             #expect(events[3]["error"] is String)
             #expect(try await a.exitStatus() == 0, "\(a.standardError)")

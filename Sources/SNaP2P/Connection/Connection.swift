@@ -132,9 +132,28 @@ public final class Connection: Sendable {
     /// relayed connection between two peers that offer `upgrade1` tries, as soon as it is made, to
     /// move onto a direct TCP connection; on success new streams go over it (see ``path``), on
     /// failure the relayed path goes on. Returns at once for a direct connection, and when the
-    /// connection ends before an outcome.
+    /// connection ends before an outcome. Cancelling the waiting task returns
+    /// `.failed(reason: "no outcome yet: the wait was cancelled")` at once; the upgrade goes on.
     public func directUpgrade() async -> DirectUpgradeOutcome {
-        (try? await upgradeOutcome.futureResult.get()) ?? .notAttempted(reason: "the connection ended")
+        let waiter = NIOLockedValueBox<CheckedContinuation<DirectUpgradeOutcome, Never>?>(nil)
+        let resume: @Sendable (DirectUpgradeOutcome) -> Void = { outcome in
+            waiter.withLockedValue { continuation in
+                continuation?.resume(returning: outcome)
+                continuation = nil
+            }
+        }
+        let cancelled = DirectUpgradeOutcome.failed(reason: "no outcome yet: the wait was cancelled")
+        let future = upgradeOutcome.futureResult
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                waiter.withLockedValue { $0 = continuation }
+                // Cancelled before the continuation was in place: the handler found nothing to resume.
+                if Task.isCancelled { resume(cancelled) }
+                future.whenSuccess { resume($0) }
+            }
+        } onCancel: {
+            resume(cancelled)
+        }
     }
 
     /// Claims the one direct upgrade attempt of this connection; false when one has begun.

@@ -173,7 +173,20 @@ extension RelayNode {
             throw SNaP2PError.simultaneousOpenFailed(attempts: 0, reason: "no address to try")
         }
         let plan = SimultaneousOpen(localPort: localPort, candidates: candidates, start: start, deadline: start + timeout)
-        let direct = try await connectDirectly(to: connection.remotePrincipal, plan: plan)
+        // The handshake on the punched connection gets as long again as the punching; then it is
+        // abandoned, so a connection the remote never took up cannot hold the upgrade.
+        let direct = try await withThrowingTaskGroup(of: Connection?.self) { group in
+            group.addTask { try await self.connectDirectly(to: connection.remotePrincipal, plan: plan) }
+            group.addTask {
+                try await Task.sleep(until: plan.deadline + timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let direct = first else {
+                throw SNaP2PError.connectionFailed(reason: "the punched connection's handshake did not finish in time")
+            }
+            return direct
+        }
         guard await connection.upgrade(to: direct) else {
             await direct.close()
             throw SNaP2PError.connectionFailed(reason: "the direct session ended before the switch")
