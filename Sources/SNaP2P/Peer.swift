@@ -63,7 +63,9 @@ public final class Peer: Sendable {
         let discovery = DiscoveryService(configuration: configuration, localPrincipal: wallet.principal)
         self.discovery = discovery
         self.relay = RelayNode(
-            eventLoopGroup: eventLoopGroup, answerTimeout: configuration.handshakeTimeout, clock: WallClock.unixSeconds
+            eventLoopGroup: eventLoopGroup, answerTimeout: configuration.handshakeTimeout,
+            directUpgrade: configuration.directUpgrade && configuration.relay,
+            upgradeTimeout: configuration.directUpgradeTimeout, clock: WallClock.unixSeconds
         ) { [configuration, credentials, aliasBook, bufferBudget, metrics] node, role, transport in
             var settings = Self.sessionSettings(
                 configuration: configuration, credentials: credentials, aliasBook: aliasBook, bufferBudget: bufferBudget,
@@ -71,6 +73,10 @@ public final class Peer: Sendable {
                 presentation: try await credentials.current())
             settings.transport = transport
             return settings
+        }
+        relay.attachDirectConnector { [weak self] remote, plan in
+            guard let self else { throw SNaP2PError.connectionFailed(reason: "the peer is gone") }
+            return try await self.connect(simultaneouslyWith: remote, plan: plan)
         }
     }
 
@@ -333,6 +339,11 @@ public final class Peer: Sendable {
         }
         // `relay-1` streams are the relay protocol's, whatever the application registered.
         streamProtocols.register(RelayProtocol.streamLabel) { stream, connection in await relay.serve(stream, on: connection) }
+        if relay.directUpgradeEnabled {
+            streamProtocols.register(UpgradeMessage.streamLabel) { stream, connection in
+                await relay.serveUpgrade(stream, on: connection)
+            }
+        }
         return SessionSettings(
             session: SessionConfiguration(
                 handshake: handshake,

@@ -37,6 +37,13 @@ public struct PeerConfiguration: Sendable {
     /// connect through this peer (if it serves a relay) and announce relayed sessions to it (if it
     /// holds a reservation there). Without it no `relay-1` stream is opened or answered.
     public var relay: Bool
+    /// Offers the `upgrade1` capability: a relayed connection this peer dials, with a remote that
+    /// offers it too, tries at once to move onto a direct TCP connection by simultaneous open from
+    /// the ports both use toward the relay (docs/NAT-TRAVERSAL.md, "Direct upgrade"); the relayed
+    /// path goes on if that fails. See ``Connection/directUpgrade()``.
+    public var directUpgrade: Bool
+    /// How long a direct upgrade may try to connect before the relayed path is kept.
+    public var directUpgradeTimeout: Duration
     /// Which Noise key schedule sessions may use: by default standard Noise with peers that offer
     /// or take it (Swift peers) and the reference schedule with those that do not (TypeScript).
     public var noisePolicy: NoiseSchedulePolicy
@@ -164,6 +171,8 @@ public struct PeerConfiguration: Sendable {
         limits: ResourceLimits = ResourceLimits(),
         flowControl: Bool = true,
         relay: Bool = true,
+        directUpgrade: Bool = true,
+        directUpgradeTimeout: Duration = .seconds(5),
         noisePolicy: NoiseSchedulePolicy = .preferStandard,
         alias: Alias? = nil,
         discovery: Discovery = Discovery(),
@@ -185,6 +194,8 @@ public struct PeerConfiguration: Sendable {
         self.limits = limits
         self.flowControl = flowControl
         self.relay = relay
+        self.directUpgrade = directUpgrade
+        self.directUpgradeTimeout = directUpgradeTimeout
         self.noisePolicy = noisePolicy
         self.alias = alias
         self.streamProtocols = StreamProtocols()
@@ -203,6 +214,7 @@ public struct PeerConfiguration: Sendable {
             case .flowControl: flowControl
             case .discovery: discoveryPolicy.isEnabled
             case .relay: relay
+            case .directUpgrade: relay && directUpgrade
             default: true
             }
         }

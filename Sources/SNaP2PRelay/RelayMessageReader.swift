@@ -1,9 +1,20 @@
 import SNaP2PWire
 
-/// Cuts `relay-1` messages out of a stream's chunks, refusing a frame longer than
+/// A message of the relay's stream protocols (`relay-1`, `upgrade-1`): one frame, decoded from its body.
+public protocol FramedMessage: Sendable {
+    /// Reads a message frame's body, checking every field.
+    init(decoding body: [UInt8]) throws(RelayProtocolError)
+}
+
+extension RelayMessage: FramedMessage {}
+
+/// Cuts `relay-1` messages out of a stream's chunks (see ``FramedMessageReader``).
+public typealias RelayMessageReader = FramedMessageReader<RelayMessage>
+
+/// Cuts messages out of a stream's chunks, refusing a frame longer than
 /// ``RelayProtocol/maximumMessageLength`` from its length prefix alone. After the last message
 /// of a stream, ``takeRemainder()`` hands over the bytes that followed it: the relayed session's.
-public struct RelayMessageReader: Sendable {
+public struct FramedMessageReader<Message: FramedMessage>: Sendable {
     private var decoder = FrameDecoder(maximumFrameLength: RelayProtocol.maximumMessageLength)
 
     /// An empty reader.
@@ -15,17 +26,17 @@ public struct RelayMessageReader: Sendable {
     }
 
     /// The next whole message, or `nil` until more bytes arrive.
-    public mutating func next() throws(RelayProtocolError) -> RelayMessage? {
+    public mutating func next() throws(RelayProtocolError) -> Message? {
         let body: [UInt8]?
         do {
             body = try decoder.nextFrame()
         } catch .frameTooLarge(let length, _) {
             throw .messageTooLarge(length: length)
         } catch {
-            throw .malformed("a relay message's length prefix is longer than 4 bytes")
+            throw .malformed("a message's length prefix is longer than 4 bytes")
         }
         guard let body else { return nil }
-        return try RelayMessage(decoding: body)
+        return try Message(decoding: body)
     }
 
     /// The bytes received after the last message taken, emptying the reader.

@@ -60,7 +60,7 @@ struct DialCommand: AsyncParsableCommand {
     @Flag(help: "Use a testnet identity (ST... principals).")
     var testnet = false
 
-    @Flag(help: "Print one JSON object per line (events: resolving, resolved, connected, echo, done, error).")
+    @Flag(help: "Print one JSON object per line (events: resolving, resolved, connected, relayed, echo, upgraded, upgrade_failed, done, error).")
     var json = false
 
     @OptionGroup var walletOptions: WalletUnlockOptions
@@ -72,6 +72,11 @@ struct DialCommand: AsyncParsableCommand {
     var expect: String?
 
     @OptionGroup var keepaliveOptions: KeepaliveOptions
+
+    @Option(help: ArgumentHelp(
+        "After the echo over a relayed connection, wait up to this long for its direct upgrade and, if it "
+            + "upgraded, echo again over the direct path (0: do not wait).", valueName: "seconds"))
+    var upgradeSeconds: Double = 5
 
     @Option(help: ArgumentHelp(
         "Connect from this local port, with SO_REUSEADDR and SO_REUSEPORT so it can be used again at once "
@@ -104,6 +109,7 @@ struct DialCommand: AsyncParsableCommand {
                 throw ValidationError("--expect \(expect) differs from the principal dialed")
             }
         }
+        guard upgradeSeconds >= 0, upgradeSeconds.isFinite else { throw ValidationError("--upgrade-seconds must be 0 or more") }
         if case .relay = target, expect == nil {
             throw ValidationError("relay:HOST:PORT needs --expect PRINCIPAL: the relay connects to the peer reserved under it")
         }
@@ -180,6 +186,32 @@ struct DialCommand: AsyncParsableCommand {
         output.connected(connection, from: nil, handshakeTime: clock.now - begun)
         let payload: EchoPayload = bytes.map { .deterministic(count: $0) } ?? .text(message)
         let start = clock.now
+        let relayed = connection.path.isRelayed
+        try await echo(payload, on: connection, showingPath: relayed, output: output)
+        var rounds = 1
+        if relayed, upgradeSeconds > 0 {
+            let outcome = await upgradeOutcome(of: connection)
+            output.upgrade(of: connection, ended: outcome)
+            if case .upgraded = outcome {
+                try await echo(payload, on: connection, showingPath: true, output: output)
+                rounds += 1
+            }
+        }
+        let seconds = PeerEventOutput.milliseconds(clock.now - start) / 1000
+        await connection.close()
+        let total = payload.count * streams * rounds
+        var event = PeerEvent("done")
+        event.bytes = total
+        event.seconds = seconds
+        event.megabytesPerSecond = Double(total) / seconds / 1e6
+        output.emit(event, text: "\(total) bytes echoed in \(PeerEventOutput.format(seconds)) s "
+            + "(\(PeerEventOutput.format(Double(total) / seconds / 1e6)) MB/s each way)")
+    }
+
+    /// One echo round: `--streams` streams at once, each checked byte for byte; the text names
+    /// the path when `showingPath` (a relayed connection, which may upgrade).
+    private func echo(_ payload: EchoPayload, on connection: Connection, showingPath: Bool, output: PeerEventOutput) async throws {
+        let path = connection.path.isRelayed ? "relayed" : "direct"
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<streams {
                 let stream = try await connection.openStream(label: "chat")
@@ -190,20 +222,25 @@ struct DialCommand: AsyncParsableCommand {
                     var event = PeerEvent("echo")
                     event.stream = stream.id
                     event.bytes = payload.count
-                    output.emit(event, text: payload.echoDescription(stream: stream.id))
+                    event.path = path
+                    output.emit(event, text: payload.echoDescription(stream: stream.id) + (showingPath ? " (\(path))" : ""))
                 }
             }
             try await group.waitForAll()
         }
-        let seconds = PeerEventOutput.milliseconds(clock.now - start) / 1000
-        await connection.close()
-        let total = payload.count * streams
-        var event = PeerEvent("done")
-        event.bytes = total
-        event.seconds = seconds
-        event.megabytesPerSecond = Double(total) / seconds / 1e6
-        output.emit(event, text: "\(total) bytes echoed in \(PeerEventOutput.format(seconds)) s "
-            + "(\(PeerEventOutput.format(Double(total) / seconds / 1e6)) MB/s each way)")
+    }
+
+    /// The connection's direct upgrade outcome, or a failure after `--upgrade-seconds`.
+    private func upgradeOutcome(of connection: Connection) async -> DirectUpgradeOutcome {
+        await withTaskGroup(of: DirectUpgradeOutcome.self) { group in
+            group.addTask { await connection.directUpgrade() }
+            group.addTask { [upgradeSeconds] in
+                try? await Task.sleep(for: .seconds(upgradeSeconds))
+                return .failed(reason: "no outcome within \(PeerEventOutput.format(upgradeSeconds)) s")
+            }
+            defer { group.cancelAll() }
+            return await group.next() ?? .failed(reason: "no outcome")
+        }
     }
 }
 

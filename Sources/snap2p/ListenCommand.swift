@@ -263,6 +263,9 @@ struct ListenCommand: AsyncParsableCommand {
     static func serve(_ connection: Connection, output: PeerEventOutput, outbound: Bool = false) async {
         output.connected(connection, from: connection.remoteAddress, handshakeTime: nil, outbound: outbound)
         await withDiscardingTaskGroup { group in
+            if connection.path.isRelayed {
+                group.addTask { output.upgrade(of: connection, ended: await connection.directUpgrade()) }
+            }
             for await stream in connection.incomingStreams {
                 group.addTask {
                     do {
@@ -354,6 +357,24 @@ struct PeerEventOutput: Sendable {
         emit(event, text: text)
         if let relayed, case .relayed(let relay, let relayAddress) = connection.path {
             emit(relayed, text: "Relayed through \(relay)" + (relayAddress.map { " at \($0)" } ?? "") + " (end-to-end encrypted)")
+        }
+    }
+
+    /// The direct upgrade of a relayed connection ended: `upgraded` with the direct remote address,
+    /// or `upgrade_failed` with why (the relayed path goes on).
+    func upgrade(of connection: Connection, ended outcome: DirectUpgradeOutcome) {
+        switch outcome {
+        case .upgraded(let path):
+            var event = PeerEvent("upgraded")
+            event.principal = connection.remotePrincipal.description
+            event.remote = connection.remoteAddress
+            event.path = "direct"
+            emit(event, text: "Upgraded to \(path) with \(connection.remotePrincipal): new streams bypass the relay")
+        case .failed(let reason), .notAttempted(let reason):
+            var event = PeerEvent("upgrade_failed")
+            event.principal = connection.remotePrincipal.description
+            event.error = reason
+            emit(event, text: "No direct upgrade with \(connection.remotePrincipal) (\(reason)): staying relayed")
         }
     }
 

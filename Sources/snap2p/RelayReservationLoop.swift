@@ -19,7 +19,8 @@ struct RelayReservationLoop: Sendable {
         while !Task.isCancelled {
             let reason: String
             do {
-                let session = try await peer.dial(relayAddress)
+                // From a reusable port: a relayed session's direct upgrade punches from it.
+                let session = try await peer.dial(relayAddress, reusableLocalPort: 0)
                 let reservation = try await peer.reserve(on: session)
                 output.reserved(on: reservation, as: peer.principal, locator: "relay:\(relayAddress)")
                 backoff = Self.firstBackoff

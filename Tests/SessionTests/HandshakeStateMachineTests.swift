@@ -23,7 +23,7 @@ import TestSupport
         #expect(dialer.remotePrincipal == bob.wallet.principal)
         #expect(listener.remotePrincipal == alice.wallet.principal)
         #expect(dialer.localPrincipal == alice.wallet.principal)
-        #expect(dialer.remoteHello.capabilities == ["fc1", "alias1", "px1", "relay1", "obs1"])
+        #expect(dialer.remoteHello.capabilities == ["fc1", "alias1", "px1", "relay1", "obs1", "upgrade1"])
         #expect(listener.remoteHello.nodePublicKey == alice.nodeKey.publicKey)
         #expect(dialer.remoteAttestation == bob.attestation)
         #expect(run.frames.count == 9)

@@ -13,8 +13,8 @@ import TestSupport
     @Test func bothSidesEstablishWithTheFeaturesBothOffered() async throws {
         var pair = try await SessionPair()
         pair.establish()
-        #expect(pair.dialerActions.milestones.first == .established("alias1,fc1,obs1,px1,relay1"))
-        #expect(pair.listenerActions.milestones.first == .established("alias1,fc1,obs1,px1,relay1"))
+        #expect(pair.dialerActions.milestones.first == .established("alias1,fc1,obs1,px1,relay1,upgrade1"))
+        #expect(pair.listenerActions.milestones.first == .established("alias1,fc1,obs1,px1,relay1,upgrade1"))
         #expect(pair.dialer.features?.isFlowControlled == true)
         #expect(pair.dialer.features?.exchangesAliasCards == true)
     }

@@ -41,6 +41,12 @@ public final class Connection: Sendable {
     /// Aliases are not unique; show one only beside the principal.
     public var remoteAlias: AliasCard? { aliasBook.card(of: remotePrincipal, at: WallClock.unixSeconds()) }
 
+    /// For a relayed connection, where this side reaches the relay (a direct upgrade leaves from there).
+    let relayOrigin: DirectUpgrade.Origin?
+    /// The direct upgrade's outcome, once known; whether one has begun.
+    private let upgradeOutcome: EventLoopPromise<DirectUpgradeOutcome>
+    private let upgradeBegun = NIOLockedValueBox(false)
+
     /// The session the connection started with.
     let link: SessionLink
     /// The session that carries new streams: this connection's own, or a direct one it upgraded to.
@@ -59,6 +65,7 @@ public final class Connection: Sendable {
         path: ConnectionPath,
         localAddress: SocketAddress?,
         observedLocalAddress: String?,
+        relayOrigin: DirectUpgrade.Origin?,
         aliasBook: AliasBook,
         link: SessionLink,
         incoming: AsyncStream<SNaP2PStream>,
@@ -74,6 +81,12 @@ public final class Connection: Sendable {
         self.incomingSink = incomingSink
         self.localSocketAddress = localAddress
         self.observedLocalAddress = observedLocalAddress
+        self.relayOrigin = relayOrigin
+        let outcome = closeFuture.eventLoop.makePromise(of: DirectUpgradeOutcome.self)
+        self.upgradeOutcome = outcome
+        // A direct connection has nothing to upgrade; a relayed one that ends first never will.
+        if !path.isRelayed { outcome.succeed(.notAttempted(reason: "the connection is direct")) }
+        closeFuture.whenComplete { _ in outcome.succeed(.notAttempted(reason: "the connection ended")) }
         self.aliasBook = aliasBook
         self.link = link
         self.incoming = incoming
@@ -113,6 +126,47 @@ public final class Connection: Sendable {
             let error = (try? await current.get()) ?? nil
             if carrier.withLockedValue({ $0.closeFuture === current }) { return error }
         }
+    }
+
+    /// Waits for the outcome of this connection's direct upgrade (docs/NAT-TRAVERSAL.md): a
+    /// relayed connection between two peers that offer `upgrade1` tries, as soon as it is made, to
+    /// move onto a direct TCP connection; on success new streams go over it (see ``path``), on
+    /// failure the relayed path goes on. Returns at once for a direct connection, and when the
+    /// connection ends before an outcome. Cancelling the waiting task returns
+    /// `.failed(reason: "no outcome yet: the wait was cancelled")` at once; the upgrade goes on.
+    public func directUpgrade() async -> DirectUpgradeOutcome {
+        let waiter = NIOLockedValueBox<CheckedContinuation<DirectUpgradeOutcome, Never>?>(nil)
+        let resume: @Sendable (DirectUpgradeOutcome) -> Void = { outcome in
+            waiter.withLockedValue { continuation in
+                continuation?.resume(returning: outcome)
+                continuation = nil
+            }
+        }
+        let cancelled = DirectUpgradeOutcome.failed(reason: "no outcome yet: the wait was cancelled")
+        let future = upgradeOutcome.futureResult
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                waiter.withLockedValue { $0 = continuation }
+                // Cancelled before the continuation was in place: the handler found nothing to resume.
+                if Task.isCancelled { resume(cancelled) }
+                future.whenSuccess { resume($0) }
+            }
+        } onCancel: {
+            resume(cancelled)
+        }
+    }
+
+    /// Claims the one direct upgrade attempt of this connection; false when one has begun.
+    func beginUpgrade() -> Bool {
+        upgradeBegun.withLockedValue { begun in
+            defer { begun = true }
+            return !begun
+        }
+    }
+
+    /// Records the direct upgrade's outcome (the first one recorded counts).
+    func finishUpgrade(_ outcome: DirectUpgradeOutcome) {
+        upgradeOutcome.succeed(outcome)
     }
 
     /// Moves this connection onto `direct`, a session with the same remote over a direct path

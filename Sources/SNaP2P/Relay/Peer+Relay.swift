@@ -36,7 +36,10 @@ extension Peer {
     /// reservation, and completes the handshake with it over the relayed stream. The connection's
     /// ``Connection/remotePrincipal`` is `principal` (any other is refused during the handshake:
     /// ``SNaP2PError/principalMismatch(expected:actual:)``),
-    /// its ``Connection/path`` is `.relayed`, and it keeps `relay` open while it lasts.
+    /// its ``Connection/path`` is `.relayed`, and it keeps `relay` open while it lasts. When both
+    /// peers offer `upgrade1` (``PeerConfiguration/directUpgrade``), the connection then tries to
+    /// move onto a direct TCP connection from `relay`'s local port: dial the relay with a
+    /// `reusableLocalPort` for that (see ``Connection/directUpgrade()``).
     public func dial(_ principal: Principal, via relay: Connection, inviteToken: [UInt8]? = nil) async throws -> Connection {
         let stream = try await Self.openRelayStream(on: relay)
         let (answer, received): (RelayMessage, [UInt8])
@@ -51,9 +54,11 @@ extension Peer {
         case .accepted:
             let pin = PinnedPrincipalPolicy(principal, within: configuration.authorization)
             do {
-                return try await self.relay.startSession(
+                let connection = try await self.relay.startSession(
                     over: stream, alreadyReceived: received, of: relay, role: .initiator, authorization: pin,
                     inviteToken: inviteToken)
+                self.relay.startDirectUpgrade(of: connection, asDialer: true)
+                return connection
             } catch let error as SNaP2PError {
                 if let actual = pin.refused { throw SNaP2PError.principalMismatch(expected: principal, actual: actual) }
                 throw error
@@ -68,9 +73,10 @@ extension Peer {
     }
 
     /// Dials the relay at `relayAddress` (`host:port`), then `principal` through it, as
-    /// ``dial(_:via:inviteToken:)``; the session with the relay lasts as long as the relayed one.
+    /// ``dial(_:via:inviteToken:)``; the session with the relay lasts as long as the relayed one
+    /// and leaves from a reusable local port, the one a direct upgrade leaves from.
     public func dial(_ principal: Principal, viaRelay relayAddress: String, inviteToken: [UInt8]? = nil) async throws -> Connection {
-        let relay = try await dial(relayAddress)
+        let relay = try await dial(relayAddress, reusableLocalPort: 0)
         return try await dial(principal, via: relay, inviteToken: inviteToken)
     }
 

@@ -25,20 +25,43 @@ final class RelayNode: Sendable {
     private let state = NIOLockedValueBox(State())
     private let makeSettings: @Sendable (RelayNode, HandshakeRole, SessionTransport) async throws -> SessionSettings
     private let eventLoopGroup: any EventLoopGroup
-    /// The peer's handshake timeout, also how long a relay may take to answer.
+    /// The peer's handshake timeout, also how long a relay (or an `upgrade-1` remote) may take to answer.
     let answerTimeout: Duration
+    /// Whether this peer offers `upgrade1`, and how long a simultaneous open may try.
+    let directUpgradeEnabled: Bool
+    let upgradeTimeout: Duration
+    /// Opens a direct session by simultaneous open (the peer's ``Peer/connect(simultaneouslyWith:plan:)``).
+    private let directConnector = NIOLockedValueBox<DirectConnector?>(nil)
+    typealias DirectConnector = @Sendable (Principal, SimultaneousOpen) async throws -> Connection
     let clock: @Sendable () -> UInt64
 
     init(
         eventLoopGroup: any EventLoopGroup,
         answerTimeout: Duration,
+        directUpgrade: Bool,
+        upgradeTimeout: Duration,
         clock: @escaping @Sendable () -> UInt64,
         makeSettings: @escaping @Sendable (RelayNode, HandshakeRole, SessionTransport) async throws -> SessionSettings
     ) {
         self.eventLoopGroup = eventLoopGroup
         self.answerTimeout = answerTimeout
+        self.directUpgradeEnabled = directUpgrade
+        self.upgradeTimeout = upgradeTimeout
         self.clock = clock
         self.makeSettings = makeSettings
+    }
+
+    /// Sets how direct upgrades connect (once the peer exists).
+    func attachDirectConnector(_ connector: @escaping DirectConnector) {
+        directConnector.withLockedValue { $0 = connector }
+    }
+
+    /// A direct session with `remote` by simultaneous open under `plan`.
+    func connectDirectly(to remote: Principal, plan: SimultaneousOpen) async throws -> Connection {
+        guard let connector = directConnector.withLockedValue({ $0 }) else {
+            throw SNaP2PError.connectionFailed(reason: "the peer is gone")
+        }
+        return try await connector(remote, plan)
     }
 
     /// Makes this peer a relay with `limits` (replacing an earlier service for new requests).
@@ -88,7 +111,7 @@ final class RelayNode: Sendable {
             let connection = try await startSession(
                 over: stream, alreadyReceived: alreadyReceived, of: relay, role: .responder, authorization: nil)
             switch sink.connections.yield(connection) {
-            case .enqueued: break
+            case .enqueued: startDirectUpgrade(of: connection, asDialer: false)
             default: connection.link.execute { $0.close(code: nil) }
             }
         } catch {
@@ -106,7 +129,8 @@ final class RelayNode: Sendable {
         authorization: (any AuthorizationPolicy)?,
         inviteToken: [UInt8]? = nil
     ) async throws -> Connection {
-        let transport = SessionTransport.relayed(via: carrier.remotePrincipal, relayAddress: carrier.remoteAddress)
+        let origin = DirectUpgrade.Origin(localAddress: carrier.localSocketAddress, observedAddress: carrier.observedLocalAddress)
+        let transport = SessionTransport.relayed(via: carrier.remotePrincipal, relayAddress: carrier.remoteAddress, origin: origin)
         var settings = try await makeSettings(self, role, transport)
         if let authorization { settings.session.handshake.authorizationPolicy = authorization }
         settings.session.handshake.inviteToken = inviteToken

@@ -372,6 +372,7 @@ final class SessionHandler: ChannelDuplexHandler {
             path: settings.transport.path(remoteAddress: context.channel.remoteAddress?.displayText),
             localAddress: settings.transport.isSocket ? context.channel.localAddress : nil,
             observedLocalAddress: info.observedAddress.flatMap(SocketAddress.init)?.displayText,
+            relayOrigin: settings.transport.relayOrigin,
             aliasBook: settings.aliasBook,
             link: link,
             incoming: incomingStreams,

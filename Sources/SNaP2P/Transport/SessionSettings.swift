@@ -24,18 +24,24 @@ struct SessionSettings: Sendable {
 /// socket pair (``RelayedStreamBridge``). The handler works the same over either.
 enum SessionTransport: Sendable {
     case socket
-    case relayed(via: Principal, relayAddress: String?)
+    /// Relayed by `via`; `origin` says where this side reaches the relay, for a direct upgrade.
+    case relayed(via: Principal, relayAddress: String?, origin: DirectUpgrade.Origin)
 
     /// Whether the handler's socket is the connection's own (its local address means something).
     var isSocket: Bool {
         if case .socket = self { true } else { false }
     }
 
+    /// Where this side reaches the relay, for a relayed session.
+    var relayOrigin: DirectUpgrade.Origin? {
+        if case .relayed(_, _, let origin) = self { origin } else { nil }
+    }
+
     /// The connection's path, given the address of the socket the handler sees.
     func path(remoteAddress: String?) -> ConnectionPath {
         switch self {
         case .socket: .direct(remoteAddress: remoteAddress)
-        case .relayed(let relay, let relayAddress): .relayed(via: relay, relayAddress: relayAddress)
+        case .relayed(let relay, let relayAddress, _): .relayed(via: relay, relayAddress: relayAddress)
         }
     }
 }

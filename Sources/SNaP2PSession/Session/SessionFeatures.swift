@@ -26,8 +26,14 @@ public struct SessionCapability: RawRepresentable, Hashable, Sendable, CustomStr
     /// `obs1`: each side's AUTH tells the other the address it sees for it (docs/NAT-TRAVERSAL.md).
     public static let observedAddresses = SessionCapability(rawValue: "obs1")
 
+    /// `upgrade1`: the relayed dialer may open an `upgrade-1` stream to move a relayed session onto
+    /// a direct TCP connection by simultaneous open (docs/NAT-TRAVERSAL.md, "Direct upgrade").
+    public static let directUpgrade = SessionCapability(rawValue: "upgrade1")
+
     /// Every capability this implementation understands, in the order it announces them.
-    public static let supported: [SessionCapability] = [.flowControl, .aliasCards, .discovery, .relay, .observedAddresses]
+    public static let supported: [SessionCapability] = [
+        .flowControl, .aliasCards, .discovery, .relay, .observedAddresses, .directUpgrade,
+    ]
 
     public var description: String { rawValue }
 }
@@ -61,6 +67,9 @@ public struct SessionFeatures: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether the two sides tell each other the address they see.
     public var exchangesObservedAddresses: Bool { contains(.observedAddresses) }
+
+    /// Whether a relayed session may be upgraded to a direct one.
+    public var upgradesDirectly: Bool { contains(.directUpgrade) }
 
     public var description: String {
         capabilities.isEmpty ? "none" : capabilities.map(\.rawValue).sorted().joined(separator: ",")

@@ -4,7 +4,7 @@ import SNaP2P
 /// One `--json` line of `listen`, `dial` and `chat` (and the `error` line of a failed command):
 /// `event` plus the fields that event has; absent fields are left out.
 /// Events: ready, connected, handshake_failed, echo, message, left, closed, done, error; relay
-/// events: reserved, relay_lost, relayed, refused, relay_opened, relay_closed.
+/// events: reserved, relay_lost, relayed, upgraded, upgrade_failed, refused, relay_opened, relay_closed.
 struct PeerEvent: Encodable {
     var event: String
     var principal: String?
@@ -55,7 +55,7 @@ struct PeerEvent: Encodable {
         var locators: [String]?
         var error: String?
     }
-    /// `direct` or `relayed` (`connected`).
+    /// `direct` or `relayed` (`connected`, `echo`; `upgraded`: `direct`).
     var path: String?
     /// The relay's principal (`connected` and `relayed` over a relay, `reserved` of `listen --relay`).
     var relay: String?

@@ -20,7 +20,9 @@ struct RelayedTrio {
 
     static func make(
         limits: RelayLimits = RelayLimits(),
-        reservedConfiguration: PeerConfiguration = TestPeers.configuration()
+        reservedConfiguration: PeerConfiguration = TestPeers.configuration(),
+        dialerConfiguration: PeerConfiguration = TestPeers.configuration(),
+        reservedPort: Int? = nil
     ) async throws -> RelayedTrio {
         let (relayPeer, relayListener) = try await TestPeers.listener()
         let service = relayPeer.serveRelay(limits: limits)
@@ -30,12 +32,12 @@ struct RelayedTrio {
             return kept
         }
         let reservedPeer = Peer(configuration: reservedConfiguration)
-        let reservedToRelay = try await reservedPeer.dial("127.0.0.1:\(relayListener.port)")
+        let reservedToRelay = try await reservedPeer.dial("127.0.0.1:\(relayListener.port)", reusableLocalPort: reservedPort)
         let reservation = try await reservedPeer.reserve(on: reservedToRelay)
         return RelayedTrio(
             relayPeer: relayPeer, relayListener: relayListener, service: service, relaySessions: relaySessions,
             reservedPeer: reservedPeer, reservedToRelay: reservedToRelay, reservation: reservation,
-            dialerPeer: Peer(configuration: TestPeers.configuration()))
+            dialerPeer: Peer(configuration: dialerConfiguration))
     }
 
     var relayAddress: String { "127.0.0.1:\(relayListener.port)" }

@@ -15,7 +15,9 @@ enum TestPeers {
         maximumStreams: Int = 100,
         flowControl: Bool = true,
         handshakeTimeout: Duration = .seconds(120),
-        noisePolicy: NoiseSchedulePolicy = .preferStandard
+        noisePolicy: NoiseSchedulePolicy = .preferStandard,
+        directUpgrade: Bool = false,
+        directUpgradeTimeout: Duration = .seconds(10)
     ) -> PeerConfiguration {
         PeerConfiguration(
             network: .testnet,
@@ -27,6 +29,8 @@ enum TestPeers {
             keepalive: keepalive,
             maximumStreams: maximumStreams,
             flowControl: flowControl,
+            directUpgrade: directUpgrade,
+            directUpgradeTimeout: directUpgradeTimeout,
             noisePolicy: noisePolicy
         )
     }
