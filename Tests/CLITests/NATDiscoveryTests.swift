@@ -4,7 +4,7 @@ import Testing
 /// PX-1 across the NAT network of ``NATTopology`` (root only; skipped otherwise): a peer behind
 /// NAT 2 that reserved a slot on a public relay is found by principal from behind NAT 1.
 @Suite struct NATDiscoveryTests {
-    @Test func aPeerBehindANATIsFoundByPrincipalThroughTheRelayItReservedOn() async throws {
+    @Test func aPeerBehindANATIsFoundByPrincipalThroughItsRelayThenReachedDirectly() async throws {
         try await NATTopology.with { topology in
             let relay = try topology.start(in: .publicHost, ["relay", "7100", "--testnet", "--json"])
             defer { relay.stop() }
@@ -27,6 +27,10 @@ import Testing
             #expect(connected["principal"] as? String == principal)
             #expect(connected["path"] as? String == "relayed")
             #expect(events.contains { $0["event"] as? String == "echo" && $0["bytes"] as? Int == 2 })
+            // Then the relayed connection upgrades to a direct one through both NATs.
+            let upgraded = try #require(events.first { $0["event"] as? String == "upgraded" }, "\(events)")
+            #expect((upgraded["remote"] as? String)?.hasPrefix("\(NATTopology.nat2PublicAddress):") == true)
+            #expect(events.contains { $0["event"] as? String == "echo" && $0["path"] as? String == "direct" })
         }
     }
 }
