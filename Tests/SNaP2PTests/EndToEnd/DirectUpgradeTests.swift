@@ -53,6 +53,10 @@ import Testing
         let (dialed, accepted) = try await trio.connect()
         let server = Task { await serveEcho(accepted) }
 
+        // While the dialer still punches, a cancelled wait returns at once; the upgrade goes on.
+        let waiting = Task { await dialed.directUpgrade() }
+        waiting.cancel()
+        #expect(await waiting.value == .failed(reason: "no outcome yet: the wait was cancelled"))
         guard case .failed = await dialed.directUpgrade(), case .failed = await accepted.directUpgrade() else {
             throw TestFailure("the upgrade did not fail on both sides")
         }
