@@ -60,16 +60,19 @@ struct SNaP2PExecutable {
         process.standardError = error
 
         let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            let outcome = ProcessOutcome(continuation)
+            process.terminationHandler = { outcome.resume(.success($0.terminationStatus)) }
             do {
                 try process.run()
             } catch {
                 process.terminationHandler = nil
-                continuation.resume(throwing: error)
+                outcome.resume(.failure(error))
                 return
             }
             inputPipe.fileHandleForWriting.write(Data(input.utf8))
             try? inputPipe.fileHandleForWriting.close()
+            let pid = process.processIdentifier
+            Task.detached { await outcome.watch(pid: pid, command: arguments.first ?? "snap2p") }
         }
         try output.close()
         try error.close()
@@ -188,4 +191,62 @@ private enum PseudoTerminal {
         #endif
         return unsafeBitCast(symbol!, to: type)
     }
+}
+
+/// The end of one `snap2p` run, delivered once: by Foundation's termination handler, or by a
+/// watchdog. Foundation on Linux has been seen to miss a child's exit when many processes end at
+/// once (the child stays a zombie and the handler never runs), and a stuck child would hang the
+/// whole test run: the watchdog reads an exit Foundation missed (`waitid` with `WNOWAIT`, which
+/// leaves the child for Foundation to reap) and kills a child that runs past the limit.
+final class ProcessOutcome: @unchecked Sendable {
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<Int32, any Error>?
+
+    init(_ continuation: CheckedContinuation<Int32, any Error>) {
+        self.continuation = continuation
+    }
+
+    /// The longest a `snap2p` run in a test may take.
+    static let limit = Duration.seconds(600)
+
+    func resume(_ result: Result<Int32, any Error>) {
+        let continuation = lock.withLock {
+            defer { self.continuation = nil }
+            return self.continuation
+        }
+        continuation?.resume(with: result)
+    }
+
+    private var isResumed: Bool { lock.withLock { continuation == nil } }
+
+    func watch(pid: Int32, command: String) async {
+        let start = ContinuousClock.now
+        var exitedAt: ContinuousClock.Instant?
+        #if canImport(Glibc)
+        var info = siginfo_t()
+        #endif
+        while !isResumed {
+            try? await Task.sleep(for: .milliseconds(500))
+            #if canImport(Glibc)
+            if exitedAt == nil, waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0, info._sifields._sigchld.si_pid == pid {
+                exitedAt = ContinuousClock.now
+            }
+            if let exitedAt, ContinuousClock.now - exitedAt > .seconds(5) {
+                resume(.success(info._sifields._sigchld.si_status))
+                return
+            }
+            #endif
+            if ContinuousClock.now - start > Self.limit {
+                kill(pid, SIGKILL)
+                resume(.failure(ProcessTimeout(command: command)))
+                return
+            }
+        }
+    }
+}
+
+/// A `snap2p` run that did not end within ``ProcessOutcome/limit``.
+struct ProcessTimeout: Error, CustomStringConvertible {
+    let command: String
+    var description: String { "snap2p \(command) did not exit within \(ProcessOutcome.limit); killed" }
 }
