@@ -12,13 +12,20 @@ extension Peer {
     /// by the plan's deadline. A stealth peer does not ask for a KNOCK here: it takes part in this
     /// connection by its own choice.
     public func connect(simultaneouslyWith remote: Principal, plan: SimultaneousOpen) async throws -> Connection {
+        try await connect(simultaneouslyWith: remote, plan: plan, holdingIncomingStreams: false)
+    }
+
+    /// With `holdingIncomingStreams`, the streams the remote opens wait in the session until a
+    /// relayed connection is moved onto it (a direct upgrade): the remote may switch, and open
+    /// streams here, before this side has.
+    func connect(simultaneouslyWith remote: Principal, plan: SimultaneousOpen, holdingIncomingStreams: Bool) async throws -> Connection {
         guard let role = SimultaneousOpen.role(of: principal, towards: remote) else {
             throw SNaP2PError.handshakeFailed(code: .authFailed, reason: "a simultaneous open needs two different principals")
         }
         var configuration = self.configuration
         configuration.authorization = PinnedPrincipalPolicy(remote, within: configuration.authorization)
         if configuration.visibility == .stealth { configuration.visibility = .private }
-        let settings = Self.sessionSettings(
+        var settings = Self.sessionSettings(
             configuration: configuration,
             credentials: credentials,
             aliasBook: aliasBook,
@@ -30,6 +37,8 @@ extension Peer {
             inviteToken: nil,
             presentation: try await credentials.current()
         )
+        settings.holdsIncomingStreams = holdingIncomingStreams
+        let sessionSettings = settings
         // The responder also accepts on the port: the two sides meet even when their SYNs cannot cross.
         let attempts = SimultaneousOpenConnector.connect(plan, accepting: role == .responder, on: eventLoopGroup.next())
         let channel = try await withTaskCancellationHandler {
@@ -42,7 +51,7 @@ extension Peer {
             try await channel.eventLoop.submit {
                 let closed = channel.eventLoop.makePromise(of: SNaP2PError?.self)
                 try channel.pipeline.syncOperations.addHandler(
-                    SessionHandler(settings: settings, established: established, closed: closed)
+                    SessionHandler(settings: sessionSettings, established: established, closed: closed)
                 )
             }.get()
             // The connector left reading off until the session's handler was in place.

@@ -76,7 +76,7 @@ public final class Peer: Sendable {
         }
         relay.attachDirectConnector { [weak self] remote, plan in
             guard let self else { throw SNaP2PError.connectionFailed(reason: "the peer is gone") }
-            return try await self.connect(simultaneouslyWith: remote, plan: plan)
+            return try await self.connect(simultaneouslyWith: remote, plan: plan, holdingIncomingStreams: true)
         }
     }
 

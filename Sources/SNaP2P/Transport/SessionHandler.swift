@@ -67,6 +67,9 @@ final class SessionHandler: ChannelDuplexHandler {
     private var handshakeStarted: Duration?
     /// A listener is shutting down: close the session as soon as it has no open stream.
     private var isDraining = false
+    /// Streams the remote opened on a direct upgrade's session before a connection was carried onto
+    /// it (`nil`: streams are routed at once).
+    private lazy var heldStreams: [SNaP2PStream]? = settings.holdsIncomingStreams ? [] : nil
 
     init(settings: SessionSettings, established: EventLoopPromise<Connection>, closed: EventLoopPromise<SNaP2PError?>) {
         self.settings = settings
@@ -226,6 +229,9 @@ final class SessionHandler: ChannelDuplexHandler {
         lifecycle = .established(sink)
         own.detach()
         self.connection = connection
+        let held = heldStreams ?? []
+        heldStreams = nil
+        for stream in held { route(stream) }
         return true
     }
 
@@ -399,6 +405,10 @@ final class SessionHandler: ChannelDuplexHandler {
     /// application's `incomingStreams`.
     private func route(_ stream: SNaP2PStream) {
         guard case .established(let incoming) = lifecycle else { return }
+        if heldStreams != nil {
+            heldStreams?.append(stream)
+            return
+        }
         if let label = stream.label, let serve = settings.streamProtocols.handler(for: label) {
             guard let connection else { return }  // the application let go: the stream is dropped
             Task { await serve(stream, connection) }

@@ -18,6 +18,10 @@ struct SessionSettings: Sendable {
     var discovery: DiscoveryService
     /// What carries the session's bytes.
     var transport: SessionTransport = .socket
+    /// The session of a direct upgrade: streams the remote opens wait until a relayed connection
+    /// is carried onto it (``SessionHandler/carry(_:into:)``), instead of reaching a connection
+    /// nobody reads.
+    var holdsIncomingStreams = false
 }
 
 /// What carries a session's bytes: its own socket (TCP), or a relayed stream bridged to a local
