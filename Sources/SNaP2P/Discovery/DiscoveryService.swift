@@ -99,7 +99,7 @@ final class DiscoveryService: Sendable {
         push(over: relay)
     }
 
-    /// The sessions that can be asked, newest last, without `principal` itself.
+    /// The sessions that can be asked (at most ``PeerConfiguration/Discovery/maximumResolvers``), without `principal` itself.
     func resolvers(excluding principal: Principal) -> [Connection] {
         state.withLockedValue { state in
             state.sessions.values.compactMap(\.connection).filter { $0.remotePrincipal != principal }
