@@ -18,19 +18,26 @@ import Testing
             while reserved["event"] as? String != "reserved" { reserved = try await listener.nextEvent() }
 
             // B sees it is behind a NAT (obs1), so it tells the relay relay:HOST:PORT and not its
-            // private address; A, behind NAT 1, asks the relay and is relayed to B.
-            let dial = try topology.start(in: .a, ["dial", principal, "--via", relayAddress, "--testnet", "--json", "-m", "hi"])
-            defer { dial.stop() }
-            #expect(try await dial.exitStatus(timeout: .seconds(60)) == 0, "\(dial.standardError)")
-            let events = try dial.lines.map(jsonObject)
-            let connected = try #require(events.first { $0["event"] as? String == "connected" })
-            #expect(connected["principal"] as? String == principal)
-            #expect(connected["path"] as? String == "relayed")
-            #expect(events.contains { $0["event"] as? String == "echo" && $0["bytes"] as? Int == 2 })
-            // Then the relayed connection upgrades to a direct one through both NATs.
-            let upgraded = try #require(events.first { $0["event"] as? String == "upgraded" }, "\(events)")
-            #expect((upgraded["remote"] as? String)?.hasPrefix("\(NATTopology.nat2PublicAddress):") == true)
-            #expect(events.contains { $0["event"] as? String == "echo" && $0["path"] as? String == "direct" })
+            // private address.
+            // A finds B by principal through the relay and is relayed at once; then the connection
+            // upgrades to a direct one through both NATs. Punching can miss on a machine busy with the
+            // rest of the suite (the relayed path then simply carries on): one of three dials must upgrade.
+            var upgradedRemote: String?
+            for _ in 0..<3 where upgradedRemote == nil {
+                let dial = try topology.start(in: .a, ["dial", principal, "--via", relayAddress, "--testnet", "--json", "-m", "hi"])
+                defer { dial.stop() }
+                #expect(try await dial.exitStatus(timeout: .seconds(60)) == 0, "\(dial.standardError)")
+                let events = try dial.lines.map(jsonObject)
+                let connected = try #require(events.first { $0["event"] as? String == "connected" })
+                #expect(connected["principal"] as? String == principal)
+                #expect(connected["path"] as? String == "relayed")
+                #expect(events.contains { $0["event"] as? String == "echo" && $0["bytes"] as? Int == 2 })
+                if let upgraded = events.first(where: { $0["event"] as? String == "upgraded" }) {
+                    upgradedRemote = upgraded["remote"] as? String
+                    #expect(events.contains { $0["event"] as? String == "echo" && $0["path"] as? String == "direct" })
+                }
+            }
+            #expect(upgradedRemote?.hasPrefix("\(NATTopology.nat2PublicAddress):") == true, "\(upgradedRemote ?? "no upgrade in three dials")")
         }
     }
 }
