@@ -23,6 +23,7 @@ import Testing
             // upgrades to a direct one through both NATs. Punching can miss on a machine busy with the
             // rest of the suite (the relayed path then simply carries on): one of three dials must upgrade.
             var upgradedRemote: String?
+            var failures: [String] = []
             for _ in 0..<3 where upgradedRemote == nil {
                 let dial = try topology.start(in: .a, ["dial", principal, "--via", relayAddress, "--testnet", "--json", "-m", "hi"])
                 defer { dial.stop() }
@@ -35,9 +36,11 @@ import Testing
                 if let upgraded = events.first(where: { $0["event"] as? String == "upgraded" }) {
                     upgradedRemote = upgraded["remote"] as? String
                     #expect(events.contains { $0["event"] as? String == "echo" && $0["path"] as? String == "direct" })
+                } else {
+                    failures.append(events.first { $0["event"] as? String == "upgrade_failed" }.map { "\($0["reason"] ?? "?")" } ?? "no upgrade event")
                 }
             }
-            #expect(upgradedRemote?.hasPrefix("\(NATTopology.nat2PublicAddress):") == true, "\(upgradedRemote ?? "no upgrade in three dials")")
+            #expect(upgradedRemote?.hasPrefix("\(NATTopology.nat2PublicAddress):") == true, "\(upgradedRemote ?? "no upgrade in three dials: \(failures)")")
         }
     }
 }
