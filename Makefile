@@ -11,10 +11,15 @@ demo: bootstrap
 	$(SWIFT) build -c release --product snap2p
 	.build/release/snap2p demo
 
-## Every test target (unit, vectors, end-to-end over 127.0.0.1, CLI).
+## Every test target (unit, vectors, end-to-end over 127.0.0.1, CLI). The NAT suites run last, on
+## their own: a hole punch is two SYNs crossing between the NATs, retried every millisecond, and with
+## a hundred other test processes competing for two cores the retries slow to a few dozen a second
+## and the punch misses (measured; docs/NAT-TRAVERSAL.md). Without root they are skipped, with why.
+NAT_SUITES = NATTraversalTests|DirectUpgradeNATTests|NATDiscoveryTests
 test: bootstrap
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --skip '$(NAT_SUITES)'
+	$(SWIFT) test --skip-build --filter '$(NAT_SUITES)'
 
 ## Benchmarks (release build): throughput, handshakes/s, latency, memory; the cross-process
 ## sections run the snap2p CLI, so it is built beside the benchmark.

@@ -37,7 +37,7 @@ import Testing
                     upgradedRemote = upgraded["remote"] as? String
                     #expect(events.contains { $0["event"] as? String == "echo" && $0["path"] as? String == "direct" })
                 } else {
-                    failures.append(events.first { $0["event"] as? String == "upgrade_failed" }.map { "\($0["reason"] ?? "?")" } ?? "no upgrade event")
+                    failures.append(events.first { $0["event"] as? String == "upgrade_failed" }.map { "\($0["error"] ?? "?")" } ?? "no upgrade event")
                 }
             }
             #expect(upgradedRemote?.hasPrefix("\(NATTopology.nat2PublicAddress):") == true, "\(upgradedRemote ?? "no upgrade in three dials: \(failures)")")

@@ -8,11 +8,14 @@ import TestSupport
 @Suite struct BufferBudgetTests {
     @Test func unreadBytesStayNearTheBudgetAndNothingIsLost() async throws {
         let streams = 16, bytesPerStream = 256 << 10  // 4 MiB in flight with fc1's first windows
-        var listening = TestPeers.configuration()
+        // Keepalive far off: the paused listener reads no PING, and on a loaded machine the test
+        // can outlast the default 30 s interval plus 10 s timeout.
+        let patient = PeerConfiguration.Keepalive(interval: .seconds(600), timeout: .seconds(600))
+        var listening = TestPeers.configuration(keepalive: patient)
         listening.limits.bufferedBytes = 512 << 10
         let (server, listener) = try await TestPeers.listener(listening)
         var accepted = listener.makeAsyncIterator()
-        let dialed = try await Peer(configuration: TestPeers.configuration()).dial("127.0.0.1:\(listener.port)")
+        let dialed = try await Peer(configuration: TestPeers.configuration(keepalive: patient)).dial("127.0.0.1:\(listener.port)")
         let served = try #require(await accepted.next())
         // Both ends of every stream stay referenced until the end (dropping one closes it).
         var sent: [(SNaP2PStream, [UInt8])] = []
