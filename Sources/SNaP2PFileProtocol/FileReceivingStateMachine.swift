@@ -31,7 +31,7 @@ public struct FileReceivingStateMachine: Sendable {
         switch state {
         case .awaitingOffer(var reader):
             reader.append(chunk)
-            guard let body = try reader.next() else {
+            guard let body = try reader.next()?.body else {
                 state = .awaitingOffer(reader)
                 return nil
             }

@@ -34,7 +34,7 @@ public struct FileSendingStateMachine: Sendable {
     public mutating func receive(_ chunk: [UInt8]) throws(FileTransferProtocolError) -> [Event] {
         reader.append(chunk)
         var events: [Event] = []
-        while let body = try reader.next() {
+        while let body = try reader.next()?.body {
             switch state {
             case .awaitingAnswer:
                 let answer = try FileAnswer(decoding: body)

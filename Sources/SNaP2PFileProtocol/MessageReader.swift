@@ -1,25 +1,20 @@
 import SNaP2PWire
 
-/// Cuts the `file-1` messages (varint-framed CBOR) out of a stream's chunks, refusing a frame
-/// longer than ``FileTransferProtocol/maximumMessageLength`` from its length prefix alone.
-struct MessageReader: Sendable {
-    private var decoder = FrameDecoder(maximumFrameLength: FileTransferProtocol.maximumMessageLength)
+extension FileTransferProtocolError: FramedMessageError {}
 
-    /// Bytes received after the last whole message.
-    var bufferedByteCount: Int { decoder.bufferedByteCount }
+/// One `file-1` message's body (varint-framed CBOR), which the state machines read as the message
+/// their state expects: an offer, an answer or a trailer.
+struct FileMessageFrame: FramedMessage {
+    let body: [UInt8]
 
-    mutating func append(_ bytes: [UInt8]) {
-        decoder.append(bytes)
-    }
+    /// ``FileTransferProtocol/maximumMessageLength``.
+    static var maximumMessageLength: Int { FileTransferProtocol.maximumMessageLength }
 
-    /// The next whole message body, or `nil` until more bytes arrive.
-    mutating func next() throws(FileTransferProtocolError) -> [UInt8]? {
-        do {
-            return try decoder.nextFrame()
-        } catch .frameTooLarge(let length, _) {
-            throw .messageTooLarge(length: length)
-        } catch {
-            throw .malformed("a message's length prefix is longer than 4 bytes")
-        }
+    init(decoding body: [UInt8]) throws(FileTransferProtocolError) {
+        self.body = body
     }
 }
+
+/// Cuts `file-1` messages out of a stream's chunks, refusing a frame longer than
+/// ``FileTransferProtocol/maximumMessageLength`` from its length prefix alone.
+typealias MessageReader = FramedMessageReader<FileMessageFrame>

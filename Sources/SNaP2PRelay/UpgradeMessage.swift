@@ -51,6 +51,9 @@ public enum UpgradeMessage: Sendable, Hashable {
 }
 
 extension UpgradeMessage: FramedMessage {
+    /// ``RelayProtocol/maximumMessageLength``, as for `relay-1`.
+    public static var maximumMessageLength: Int { RelayProtocol.maximumMessageLength }
+
     /// Reads a message frame's body, checking every field; unknown keys are ignored.
     public init(decoding body: [UInt8]) throws(RelayProtocolError) {
         let item: CBOR

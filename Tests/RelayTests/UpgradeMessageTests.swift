@@ -5,7 +5,7 @@ import Testing
 /// The `upgrade-1` messages' exact bytes (docs/NAT-TRAVERSAL.md quotes these) and their decoding rules.
 @Suite struct UpgradeMessageTests {
     func decode(_ frame: [UInt8]) throws -> UpgradeMessage? {
-        var reader = FramedMessageReader<UpgradeMessage>()
+        var reader = UpgradeMessageReader()
         reader.append(frame)
         return try reader.next()
     }

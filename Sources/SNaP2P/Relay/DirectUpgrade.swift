@@ -68,7 +68,7 @@ enum DirectUpgrade {
 struct UpgradeStreamReader {
     private let stream: SNaP2PStream
     private var chunks: SNaP2PStream.Inbound.AsyncIterator
-    private var reader = FramedMessageReader<UpgradeMessage>()
+    private var reader = UpgradeMessageReader()
 
     init(_ stream: SNaP2PStream) {
         self.stream = stream
