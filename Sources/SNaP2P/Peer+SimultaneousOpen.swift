@@ -25,18 +25,8 @@ extension Peer {
         var configuration = self.configuration
         configuration.authorization = PinnedPrincipalPolicy(remote, within: configuration.authorization)
         if configuration.visibility == .stealth { configuration.visibility = .private }
-        var settings = Self.sessionSettings(
-            configuration: configuration,
-            credentials: credentials,
-            aliasBook: aliasBook,
-            bufferBudget: bufferBudget,
-            metrics: metrics,
-            discovery: discovery,
-            relay: relay,
-            role: role,
-            inviteToken: nil,
-            presentation: try await credentials.current()
-        )
+        var settings = sessionIngredients.settings(
+            configuration: configuration, relay: relay, role: role, presentation: try await credentials.current())
         settings.holdsIncomingStreams = holdingIncomingStreams
         let sessionSettings = settings
         // The responder also accepts on the port: the two sides meet even when their SYNs cannot cross.

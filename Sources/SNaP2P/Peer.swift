@@ -38,6 +38,9 @@ public final class Peer: Sendable {
     let discovery: DiscoveryService
     /// This peer's part in the relay protocol.
     let relay: RelayNode
+    /// What every session of this peer is made from, beside the configuration it runs with (which
+    /// a dial may narrow, e.g. to a pinned principal) and the relay node serving its relay streams.
+    let sessionIngredients: SessionIngredients
 
     /// A peer with `wallet`'s identity, or a fresh throwaway one on the configuration's network.
     public convenience init(wallet: (any Wallet)? = nil, configuration: PeerConfiguration = PeerConfiguration()) {
@@ -62,15 +65,15 @@ public final class Peer: Sendable {
         self.metrics = PeerMetrics(factory: configuration.metricsFactory ?? MetricsSystem.factory)
         let discovery = DiscoveryService(configuration: configuration, localPrincipal: wallet.principal)
         self.discovery = discovery
+        self.sessionIngredients = SessionIngredients(
+            credentials: credentials, aliasBook: aliasBook, bufferBudget: bufferBudget, metrics: metrics, discovery: discovery)
         self.relay = RelayNode(
             eventLoopGroup: eventLoopGroup, answerTimeout: configuration.handshakeTimeout,
             directUpgrade: configuration.directUpgrade && configuration.relay,
             upgradeTimeout: configuration.directUpgradeTimeout, clock: WallClock.unixSeconds
-        ) { [configuration, credentials, aliasBook, bufferBudget, metrics] node, role, transport in
-            var settings = Self.sessionSettings(
-                configuration: configuration, credentials: credentials, aliasBook: aliasBook, bufferBudget: bufferBudget,
-                metrics: metrics, discovery: discovery, relay: node, role: role, inviteToken: nil,
-                presentation: try await credentials.current())
+        ) { [configuration, ingredients = sessionIngredients] node, role, transport in
+            var settings = ingredients.settings(
+                configuration: configuration, relay: node, role: role, presentation: try await ingredients.credentials.current())
             settings.transport = transport
             return settings
         }
@@ -97,8 +100,7 @@ public final class Peer: Sendable {
         )
         let configuration = self.configuration
         let credentials = self.credentials
-        let aliasBook = self.aliasBook
-        let bufferBudget = self.bufferBudget
+        let ingredients = sessionIngredients
         let metrics = self.metrics
         let discovery = self.discovery
         let relay = self.relay
@@ -125,17 +127,7 @@ public final class Peer: Sendable {
                     let established = channel.eventLoop.makePromise(of: Connection.self)
                     let closed = channel.eventLoop.makePromise(of: SNaP2PError?.self)
                     let handler = SessionHandler(
-                        settings: Self.sessionSettings(
-                            configuration: configuration,
-                            credentials: credentials,
-                            aliasBook: aliasBook,
-                            bufferBudget: bufferBudget,
-                            metrics: metrics,
-                            discovery: discovery,
-                            relay: relay,
-                            role: .responder,
-                            inviteToken: nil
-                        ),
+                        settings: ingredients.settings(configuration: configuration, relay: relay, role: .responder),
                         established: established,
                         closed: closed
                     )
@@ -230,18 +222,9 @@ public final class Peer: Sendable {
         var configuration = self.configuration
         let pin = expected.map { PinnedPrincipalPolicy($0, within: configuration.authorization) }
         if let pin { configuration.authorization = pin }
-        let settings = Self.sessionSettings(
-            configuration: configuration,
-            credentials: credentials,
-            aliasBook: aliasBook,
-            bufferBudget: bufferBudget,
-            metrics: metrics,
-            discovery: discovery,
-            relay: relay,
-            role: .initiator,
-            inviteToken: inviteToken,
-            presentation: try await credentials.current()
-        )
+        let settings = sessionIngredients.settings(
+            configuration: configuration, relay: relay, role: .initiator, inviteToken: inviteToken,
+            presentation: try await credentials.current())
         let eventLoop = eventLoopGroup.next()
         let established = eventLoop.makePromise(of: Connection.self)
         var bootstrap = ClientBootstrap(group: eventLoop)
@@ -309,17 +292,40 @@ public final class Peer: Sendable {
     /// Reads grow up to 1 MiB under load (NIO's default stops at 64 KiB), so a whole 64 KiB frame
     /// usually arrives in one read and is decrypted in place instead of being reassembled.
     static let receiveAllocator = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 1 << 20)
+}
 
-    static func sessionSettings(
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}
+
+/// As a `Service`, a peer keeps what it presents fresh (its node-key attestation and alias card,
+/// re-signed in the last quarter of their validity) until graceful shutdown or cancellation, so a
+/// long-running dialer never presents a stale one. Run its listeners as services of their own.
+extension Peer: Service {
+    /// Renews the peer's credentials until graceful shutdown or cancellation.
+    public func run() async {
+        await cancelWhenGracefulShutdown { [credentials] in await credentials.keepRenewed() }
+    }
+}
+
+/// The peer-wide parts of every session's ``SessionSettings``: identity, alias book, buffer
+/// budget, metrics and discovery.
+struct SessionIngredients: Sendable {
+    let credentials: PeerCredentials
+    let aliasBook: AliasBook
+    let bufferBudget: BufferBudget
+    let metrics: PeerMetrics
+    let discovery: DiscoveryService
+
+    /// The settings of one session in `role`, presenting `presentation` (the latest when `nil`).
+    func settings(
         configuration: PeerConfiguration,
-        credentials: PeerCredentials,
-        aliasBook: AliasBook,
-        bufferBudget: BufferBudget,
-        metrics: PeerMetrics,
-        discovery: DiscoveryService,
         relay: RelayNode,
         role: HandshakeRole,
-        inviteToken: [UInt8]?,
+        inviteToken: [UInt8]? = nil,
         presentation: PeerPresentation? = nil
     ) -> SessionSettings {
         let presentation = presentation ?? credentials.latest
@@ -375,22 +381,5 @@ public final class Peer: Sendable {
     private static func wholeSeconds(_ duration: Duration) -> UInt64 {
         let (seconds, attoseconds) = duration.components
         return UInt64(max(1, seconds + (attoseconds > 0 ? 1 : 0)))
-    }
-}
-
-extension TimeAmount {
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
-}
-
-/// As a `Service`, a peer keeps what it presents fresh (its node-key attestation and alias card,
-/// re-signed in the last quarter of their validity) until graceful shutdown or cancellation, so a
-/// long-running dialer never presents a stale one. Run its listeners as services of their own.
-extension Peer: Service {
-    /// Renews the peer's credentials until graceful shutdown or cancellation.
-    public func run() async {
-        await cancelWhenGracefulShutdown { [credentials] in await credentials.keepRenewed() }
     }
 }
