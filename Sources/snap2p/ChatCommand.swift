@@ -41,6 +41,8 @@ struct ChatCommand: AsyncParsableCommand {
 
     @OptionGroup var viaOptions: ViaOptions
 
+    @OptionGroup var upgradeWait: UpgradeWaitOptions
+
     @Option(help: ArgumentHelp("Wait for one peer on this port instead of dialling (0: any free port, printed).", valueName: "port"))
     var listen: Int?
 
@@ -136,6 +138,10 @@ struct ChatCommand: AsyncParsableCommand {
             }
         }
         output.connected(connection, from: nil, handshakeTime: clock.now - start)
+        // The chat stream stays on the path it opens on: over a relay, give the direct upgrade its chance first.
+        if connection.path.isRelayed, upgradeWait.upgradeSeconds > 0 {
+            output.upgrade(of: connection, ended: await upgradeWait.outcome(of: connection))
+        }
         do {
             return (connection, try await connection.openStream(label: ChatLineSplitter.streamLabel), address)
         } catch {

@@ -73,10 +73,7 @@ struct DialCommand: AsyncParsableCommand {
 
     @OptionGroup var keepaliveOptions: KeepaliveOptions
 
-    @Option(help: ArgumentHelp(
-        "After the echo over a relayed connection, wait up to this long for its direct upgrade and, if it "
-            + "upgraded, echo again over the direct path (0: do not wait).", valueName: "seconds"))
-    var upgradeSeconds: Double = 5
+    @OptionGroup var upgradeWait: UpgradeWaitOptions
 
     @Option(help: ArgumentHelp(
         "Connect from this local port, with SO_REUSEADDR and SO_REUSEPORT so it can be used again at once "
@@ -109,7 +106,6 @@ struct DialCommand: AsyncParsableCommand {
                 throw ValidationError("--expect \(expect) differs from the principal dialed")
             }
         }
-        guard upgradeSeconds >= 0, upgradeSeconds.isFinite else { throw ValidationError("--upgrade-seconds must be 0 or more") }
         if case .relay = target, expect == nil {
             throw ValidationError("relay:HOST:PORT needs --expect PRINCIPAL: the relay connects to the peer reserved under it")
         }
@@ -189,8 +185,8 @@ struct DialCommand: AsyncParsableCommand {
         let relayed = connection.path.isRelayed
         try await echo(payload, on: connection, showingPath: relayed, output: output)
         var rounds = 1
-        if relayed, upgradeSeconds > 0 {
-            let outcome = await upgradeOutcome(of: connection)
+        if relayed, upgradeWait.upgradeSeconds > 0 {
+            let outcome = await upgradeWait.outcome(of: connection)
             output.upgrade(of: connection, ended: outcome)
             if case .upgraded = outcome {
                 try await echo(payload, on: connection, showingPath: true, output: output)
@@ -227,19 +223,6 @@ struct DialCommand: AsyncParsableCommand {
                 }
             }
             try await group.waitForAll()
-        }
-    }
-
-    /// The connection's direct upgrade outcome, or a failure after `--upgrade-seconds`.
-    private func upgradeOutcome(of connection: Connection) async -> DirectUpgradeOutcome {
-        await withTaskGroup(of: DirectUpgradeOutcome.self) { group in
-            group.addTask { await connection.directUpgrade() }
-            group.addTask { [upgradeSeconds] in
-                try? await Task.sleep(for: .seconds(upgradeSeconds))
-                return .failed(reason: "no outcome within \(PeerEventOutput.format(upgradeSeconds)) s")
-            }
-            defer { group.cancelAll() }
-            return await group.next() ?? .failed(reason: "no outcome")
         }
     }
 }

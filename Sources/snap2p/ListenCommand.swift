@@ -336,14 +336,8 @@ struct PeerEventOutput: Sendable {
     func connected(_ connection: Connection, from remote: String?, handshakeTime: Duration?, outbound: Bool = false) {
         var event = PeerEvent.connected(connection, remote: remote, handshakeMilliseconds: handshakeTime.map(Self.milliseconds))
         event.outbound = outbound ? true : nil
-        var relayed: PeerEvent?
-        if case .relayed(let relay, let relayAddress) = connection.path {
-            event.relay = relay.description
-            relayed = PeerEvent("relayed")
-            relayed?.principal = connection.remotePrincipal.description
-            relayed?.relay = relay.description
-            relayed?.remote = relayAddress
-        }
+        let relayed = PeerEvent.relayed(connection)
+        event.relay = relayed?.event.relay
         var text = (outbound ? "Connected to " : "Connected: ") + "\(connection.remotePrincipal)"
         if let card = connection.remoteAlias {
             text += " — @\(card.alias)" + (card.displayName.isEmpty ? "" : ", \(card.displayName.withoutControlCharacters)")
@@ -355,27 +349,19 @@ struct PeerEventOutput: Sendable {
         if let handshakeTime { details.insert("handshake \(Self.format(Self.milliseconds(handshakeTime))) ms", at: 0) }
         text += " (\(details.joined(separator: ", ")))"
         emit(event, text: text)
-        if let relayed, case .relayed(let relay, let relayAddress) = connection.path {
-            emit(relayed, text: "Relayed through \(relay)" + (relayAddress.map { " at \($0)" } ?? "") + " (end-to-end encrypted)")
-        }
+        if let relayed { emit(relayed.event, text: relayed.text) }
+    }
+
+    /// `relayed`, for a connection through a relay whose `connected` was reported otherwise.
+    func relayed(_ connection: Connection) {
+        if let relayed = PeerEvent.relayed(connection) { emit(relayed.event, text: relayed.text) }
     }
 
     /// The direct upgrade of a relayed connection ended: `upgraded` with the direct remote address,
     /// or `upgrade_failed` with why (the relayed path goes on).
     func upgrade(of connection: Connection, ended outcome: DirectUpgradeOutcome) {
-        switch outcome {
-        case .upgraded(let path):
-            var event = PeerEvent("upgraded")
-            event.principal = connection.remotePrincipal.description
-            event.remote = connection.remoteAddress
-            event.path = "direct"
-            emit(event, text: "Upgraded to \(path) with \(connection.remotePrincipal): new streams bypass the relay")
-        case .failed(let reason), .notAttempted(let reason):
-            var event = PeerEvent("upgrade_failed")
-            event.principal = connection.remotePrincipal.description
-            event.error = reason
-            emit(event, text: "No direct upgrade with \(connection.remotePrincipal) (\(reason)): staying relayed")
-        }
+        let (event, text) = PeerEvent.upgrade(of: connection, ended: outcome)
+        emit(event, text: text)
     }
 
     /// A dialer's handshake failed; the listener carries on.

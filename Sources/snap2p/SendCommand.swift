@@ -42,6 +42,8 @@ struct SendCommand: AsyncParsableCommand {
 
     @OptionGroup var viaOptions: ViaOptions
 
+    @OptionGroup var upgradeWait: UpgradeWaitOptions
+
     @Flag(help: "Use a testnet identity (ST... principals); both sides must agree.")
     var testnet = false
 
@@ -87,6 +89,12 @@ struct SendCommand: AsyncParsableCommand {
                 .exit(json: json)
         }
         announce(connection, handshakeTime: clock.now - start)
+        // Each file's stream stays on the path it opens on: over a relay, give the direct upgrade its chance first.
+        if connection.path.isRelayed {
+            let output = PeerEventOutput(json: json)
+            output.relayed(connection)
+            if upgradeWait.upgradeSeconds > 0 { output.upgrade(of: connection, ended: await upgradeWait.outcome(of: connection)) }
+        }
         var statuses: [ExitStatus] = []
         for file in files {
             let status = await send(file, over: connection)

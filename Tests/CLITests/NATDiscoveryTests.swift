@@ -43,4 +43,41 @@ import Testing
             #expect(upgradedRemote?.hasPrefix("\(NATTopology.nat2PublicAddress):") == true, "\(upgradedRemote ?? "no upgrade in three dials: \(failures)")")
         }
     }
+
+    /// `chat` by principal reaches the same peer through the relay and, before its chat stream opens,
+    /// waits for the direct upgrade (the stream stays on the path it opens on); the line comes back.
+    @Test func chatByPrincipalWaitsForTheUpgradeBeforeItsStreamOpens() async throws {
+        try await NATTopology.with { topology in
+            let relay = try topology.start(in: .publicHost, ["relay", "7100", "--testnet", "--json"])
+            defer { relay.stop() }
+            #expect(try await relay.nextEvent()["event"] as? String == "ready")
+            let relayAddress = "\(NATTopology.publicAddress):7100"
+            let listener = try topology.start(in: .b, ["listen", "0", "--relay", relayAddress, "--testnet", "--json"])
+            defer { listener.stop() }
+            let principal = try #require(try await listener.nextEvent()["principal"] as? String)
+            while try await listener.nextEvent()["event"] as? String != "reserved" {}
+
+            let chat = try topology.start(in: .a, ["chat", principal, "--via", relayAddress, "--testnet", "--json"])
+            defer { chat.stop() }
+            var events: [[String: Any]] = []
+            while !events.contains(where: { ["upgraded", "upgrade_failed"].contains($0["event"] as? String) }) {
+                events.append(try await chat.nextEvent())
+            }
+            let names = events.compactMap { $0["event"] as? String }
+            // resolving, resolved, then these three.
+            #expect(Array(names.suffix(3).prefix(2)) == ["connected", "relayed"], "\(names)")
+            #expect(events.first { $0["event"] as? String == "connected" }?["path"] as? String == "relayed")
+            if let upgraded = events.last, upgraded["event"] as? String == "upgraded" {
+                #expect((upgraded["remote"] as? String)?.hasPrefix("\(NATTopology.nat2PublicAddress):") == true, "\(upgraded)")
+            }
+            chat.write("across two NATs\n")
+            let echoed = try await chat.nextEvent()
+            #expect(echoed["event"] as? String == "message")
+            #expect(echoed["text"] as? String == "across two NATs")
+            chat.closeInput()
+            var last = try await chat.nextEvent()
+            while last["event"] as? String != "closed" { last = try await chat.nextEvent() }
+            #expect(try await chat.exitStatus(timeout: .seconds(30)) == 0, "\(chat.standardError)")
+        }
+    }
 }

@@ -70,10 +70,13 @@ final class ChatOutput: Sendable {
 
     func connected(_ connection: Connection, from remoteAddress: String?, handshakeTime: Duration?) {
         let remote = connection.remotePrincipal
+        let relayed = PeerEvent.relayed(connection)
         if case .json = form {
-            let event = PeerEvent.connected(
+            var event = PeerEvent.connected(
                 connection, remote: remoteAddress, handshakeMilliseconds: handshakeTime.map(PeerEventOutput.milliseconds))
+            event.relay = relayed?.event.relay
             event.print()
+            relayed?.event.print()
             return
         }
         var text = style.green("Connected") + " to "
@@ -83,8 +86,19 @@ final class ChatOutput: Sendable {
         if let handshakeTime { text += style.dim(" in \(PeerEventOutput.format(PeerEventOutput.milliseconds(handshakeTime))) ms") }
         text += style.dim(" (\(connection.noiseSchedule) Noise)")
         notice(text)
+        if let relayed { notice(style.dim(relayed.text)) }
         if case .interactive = form {
             notice(style.dim("Type a message and press Enter. /quit, Ctrl-D or Ctrl-C leaves."))
+        }
+    }
+
+    /// How a relayed connection's direct upgrade ended, before the chat stream opens.
+    func upgrade(of connection: Connection, ended outcome: DirectUpgradeOutcome) {
+        let (event, text) = PeerEvent.upgrade(of: connection, ended: outcome)
+        if case .json = form {
+            event.print()
+        } else {
+            notice(style.dim(text))
         }
     }
 

@@ -103,6 +103,35 @@ struct PeerEvent: Encodable {
         return event
     }
 
+    /// `relayed` for a connection through a relay (who relays, at which address), with its text;
+    /// `nil` for a direct one.
+    static func relayed(_ connection: Connection) -> (event: PeerEvent, text: String)? {
+        guard case .relayed(let relay, let relayAddress) = connection.path else { return nil }
+        var event = PeerEvent("relayed")
+        event.principal = connection.remotePrincipal.description
+        event.relay = relay.description
+        event.remote = relayAddress
+        return (event, "Relayed through \(relay)" + (relayAddress.map { " at \($0)" } ?? "") + " (end-to-end encrypted)")
+    }
+
+    /// How a relayed connection's direct upgrade ended: `upgraded` with the direct remote address,
+    /// or `upgrade_failed` with why (the relayed path goes on), with its text.
+    static func upgrade(of connection: Connection, ended outcome: DirectUpgradeOutcome) -> (event: PeerEvent, text: String) {
+        switch outcome {
+        case .upgraded(let path):
+            var event = PeerEvent("upgraded")
+            event.principal = connection.remotePrincipal.description
+            event.remote = connection.remoteAddress
+            event.path = "direct"
+            return (event, "Upgraded to \(path) with \(connection.remotePrincipal): new streams bypass the relay")
+        case .failed(let reason), .notAttempted(let reason):
+            var event = PeerEvent("upgrade_failed")
+            event.principal = connection.remotePrincipal.description
+            event.error = reason
+            return (event, "No direct upgrade with \(connection.remotePrincipal) (\(reason)): staying relayed")
+        }
+    }
+
     /// Prints the event as one line and flushes it (scripts read lines as they come).
     func print() {
         try? JSONLines.print(self)
