@@ -189,7 +189,9 @@ struct ListenCommand: AsyncParsableCommand {
             maximumSessions: configuration.limits.sessions,
             metrics: metricsEndpoint?.localAddress.map { "\($0.ipAddress ?? host):\($0.port ?? 0)" }
         )
-        let reservation = relay.map { RelayReservationLoop(peer: peer, relayAddress: $0, output: output) }
+        let reservation = relay.map {
+            RelayReservationLoop(peer: peer, relayAddress: $0, output: output) { await ListenCommand.serve($0, output: output) }
+        }
         let services = ServiceGroup(
             services: [EchoService(listener: listener, output: output, drainSeconds: drainSeconds, relay: reservation)],
             logger: Logger(label: "snap2p", factory: { _ in SwiftLogNoOpLogHandler() })

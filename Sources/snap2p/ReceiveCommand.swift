@@ -56,13 +56,22 @@ struct ReceiveCommand: AsyncParsableCommand {
     @Flag(help: "Use a testnet identity (ST... principals) and accept only testnet peers.")
     var testnet = false
 
-    @Flag(help: "Print one JSON object per line (events: ready, connected, offer, accepted, refused, progress, done, error).")
+    @Flag(help: "Print one JSON object per line (events: ready, reserved, connected, relayed, upgraded, upgrade_failed, offer, accepted, refused, progress, done, error).")
     var json = false
 
     @OptionGroup var walletOptions: WalletUnlockOptions
 
+    @Option(help: ArgumentHelp(
+        "Also reserve a slot on this relay (snap2p relay) and receive through it like directly: senders reach "
+            + "this peer by principal through it (send FILE stacks:... --via HOST:PORT). Reconnects with backoff.",
+        valueName: "host:port"))
+    var relay: String?
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("PORT must be from 0 to 65535") }
+        if let relay, (try? PeerAddress(parsing: relay)) == nil {
+            throw ValidationError("--relay must be HOST:PORT, e.g. relay.example.org:9100")
+        }
         for text in acceptFrom {
             do { _ = try Principal(text) } catch { throw ValidationError("--accept-from \(text): \(error)") }
         }
@@ -97,15 +106,28 @@ struct ReceiveCommand: AsyncParsableCommand {
         }
         ready(listener: listener, principal: peer.principal, directory: directory)
         let output = PeerEventOutput(json: json)
+        // Direct connections and, with --relay, relayed ones, in the order they come. Without
+        // --keep, a relayed one that comes after the first waits unserved until the exit.
+        let (arrivals, arrival) = AsyncStream.makeStream(of: Connection.self)
+        let accepting = Task {
+            for await connection in listener { arrival.yield(connection) }
+        }
+        let reserving = relay.map { address in
+            Task { await RelayReservationLoop(peer: peer, relayAddress: address, output: output) { arrival.yield($0) }.run() }
+        }
+        defer {
+            accepting.cancel()
+            reserving?.cancel()
+        }
         if keep {
             await withDiscardingTaskGroup { group in
-                for await connection in listener {
+                for await connection in arrivals {
                     group.addTask { await Self.serve(connection, output: output, tally: tally) }
                 }
             }
             return
         }
-        var connections = listener.makeAsyncIterator()
+        var connections = arrivals.makeAsyncIterator()
         guard let connection = await connections.next() else { throw CommandFailure("the listener stopped").exit(json: json) }
         await listener.close()
         let end = await Self.serve(connection, output: output, tally: tally)
@@ -139,6 +161,8 @@ struct ReceiveCommand: AsyncParsableCommand {
     @discardableResult
     private static func serve(_ connection: Connection, output: PeerEventOutput, tally: TransferTally) async -> SNaP2PError? {
         output.connected(connection, from: connection.remoteAddress, handshakeTime: nil)
+        let upgrade = connection.path.isRelayed ? Task { output.upgrade(of: connection, ended: await connection.directUpgrade()) } : nil
+        defer { upgrade?.cancel() }
         for await stream in connection.incomingStreams { stream.close(error: .streamRefused) }
         let end = await connection.closed()
         await tally.idle()

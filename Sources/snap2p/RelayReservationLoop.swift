@@ -1,13 +1,16 @@
 import Foundation
 import SNaP2P
 
-/// `listen --relay HOST:PORT`: holds a session with the relay and a reservation on it, and serves
-/// the sessions relayed to this peer like direct ones. When the relay goes away (or refuses a
-/// renewal) it reconnects after 1 s, doubling up to 60 s while the relay stays unreachable.
+/// `listen --relay HOST:PORT` and `receive --relay HOST:PORT`: holds a session with the relay and
+/// a reservation on it, and hands the sessions relayed to this peer to `serve`, like direct ones.
+/// When the relay goes away (or refuses a renewal) it reconnects after 1 s, doubling up to 60 s
+/// while the relay stays unreachable.
 struct RelayReservationLoop: Sendable {
     let peer: Peer
     let relayAddress: String
     let output: PeerEventOutput
+    /// Serves one relayed connection (its relayed session lasts while the relay session does).
+    let serve: @Sendable (Connection) async -> Void
 
     static let firstBackoff = Duration.seconds(1)
     static let longestBackoff = Duration.seconds(60)
@@ -27,7 +30,7 @@ struct RelayReservationLoop: Sendable {
                 await withTaskCancellationHandler {
                     await withDiscardingTaskGroup { group in
                         for await connection in reservation {
-                            group.addTask { await ListenCommand.serve(connection, output: output) }
+                            group.addTask { await serve(connection) }
                         }
                     }
                 } onCancel: {

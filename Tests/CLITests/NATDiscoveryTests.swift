@@ -80,4 +80,36 @@ import Testing
             #expect(try await chat.exitStatus(timeout: .seconds(30)) == 0, "\(chat.standardError)")
         }
     }
+
+    /// `receive --relay` behind NAT 2 gets a file that `send` behind NAT 1 addresses by principal
+    /// through the relay: relayed at first, then (the punch permitting) direct before the file's
+    /// stream opens; the file arrives whole either way.
+    @Test func sendByPrincipalReachesAReceiverThatReservedOnTheRelay() async throws {
+        let scratch = try FileTransferScratch()
+        let file = try scratch.makeFile("across.bin", count: 3_000_000, seed: 16)
+        try await NATTopology.with { topology in
+            let relay = try topology.start(in: .publicHost, ["relay", "7100", "--testnet", "--json"])
+            defer { relay.stop() }
+            #expect(try await relay.nextEvent()["event"] as? String == "ready")
+            let relayAddress = "\(NATTopology.publicAddress):7100"
+            let receiver = try topology.start(
+                in: .b, ["receive", "0", "--relay", relayAddress, "--dir", scratch.inbox, "--yes", "--testnet", "--json"])
+            defer { receiver.stop() }
+            let principal = try #require(try await receiver.nextEvent()["principal"] as? String)
+            while try await receiver.nextEvent()["event"] as? String != "reserved" {}
+
+            let sender = try topology.start(in: .a, ["send", file, principal, "--via", relayAddress, "--testnet", "--json"])
+            defer { sender.stop() }
+            #expect(try await sender.exitStatus(timeout: .seconds(60)) == 0, "\(sender.standardError)")
+            let events = try sender.lines.map(jsonObject)
+            let names = events.compactMap { $0["event"] as? String }
+            #expect(names.contains("relayed"), "\(names)")
+            let upgrade = try #require(names.firstIndex { $0 == "upgraded" || $0 == "upgrade_failed" }, "\(names)")
+            #expect(upgrade < (names.firstIndex(of: "accepted") ?? -1), "the upgrade ends before the file's stream opens: \(names)")
+            let done = try #require(events.first { $0["event"] as? String == "done" })
+            #expect(done["sha256"] as? String == (try FileTransferScratch.sha256(file)))
+            #expect(try await receiver.exitStatus(timeout: .seconds(30)) == 0, "\(receiver.standardError)")
+            #expect(try FileTransferScratch.contents(scratch.inbox + "/across.bin") == (try FileTransferScratch.contents(file)))
+        }
+    }
 }
