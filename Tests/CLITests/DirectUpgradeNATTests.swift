@@ -5,9 +5,6 @@ import Testing
 /// skipped otherwise): B behind NAT 2 holds a reservation on a relay in the public namespace, and
 /// A behind NAT 1 dials it by principal through the relay.
 @Suite struct DirectUpgradeNATTests {
-    static let relayAddress = "\(NATTopology.publicAddress):7100"
-
-    /// Starts the relay and B's `listen --relay`; returns them with B's principal once reserved.
     /// Every event of `process` up to its `done` or `error`.
     static func events(of process: RunningProcess) async throws -> [[String: Any]] {
         var events: [[String: Any]] = []
@@ -18,20 +15,9 @@ import Testing
         }
     }
 
-    static func relayAndReservedB(in topology: NATTopology) async throws -> (relay: RunningProcess, b: RunningProcess, principal: String) {
-        let relay = try topology.start(in: .publicHost, ["relay", "7100", "--testnet", "--json"])
-        #expect(try await relay.nextEvent()["event"] as? String == "ready", "\(relay.standardError)")
-        let b = try topology.start(in: .b, ["listen", "0", "--relay", relayAddress, "--testnet", "--json"])
-        let ready = try await b.nextEvent()
-        let principal = try #require(ready["principal"] as? String, "\(b.standardError)")
-        #expect(try await b.nextEvent()["event"] as? String == "reserved", "\(b.standardError)")
-        #expect(try await relay.nextEvent()["event"] as? String == "reserved")
-        return (relay, b, principal)
-    }
-
     @Test func aReachesBThroughTheRelayAtOnceThenDirectly() async throws {
         try await NATTopology.with { topology in
-            let (relay, b, bob) = try await Self.relayAndReservedB(in: topology)
+            let (relay, b, bob) = try await topology.startRelayAndReservedB(["listen", "0"])
             defer { relay.stop(); b.stop() }
             // The punch has 5 s; on a loaded host it can miss (docs/NAT-TRAVERSAL.md has the rate),
             // so A dials up to three times and one must upgrade. Every dial echoes over the relay first.
@@ -39,7 +25,7 @@ import Testing
             var upgradedEvents: [[String: Any]]?
             for _ in 0..<3 where upgradedEvents == nil {
                 let a = try topology.start(in: .a, [
-                    "dial", "relay:\(Self.relayAddress)", "--expect", bob, "--testnet", "--json", "-m", "across two NATs",
+                    "dial", "relay:\(NATTopology.relayAddress)", "--expect", bob, "--testnet", "--json", "-m", "across two NATs",
                     "--upgrade-seconds", "30",
                 ])
                 defer { a.stop() }
@@ -77,10 +63,10 @@ import Testing
 
     @Test func withInboundSYNsDroppedAtNAT2TheRelayedPathKeepsWorking() async throws {
         try await NATTopology.with(blockingDirectPaths: true) { topology in
-            let (relay, b, bob) = try await Self.relayAndReservedB(in: topology)
+            let (relay, b, bob) = try await topology.startRelayAndReservedB(["listen", "0"])
             defer { relay.stop(); b.stop() }
             let a = try topology.start(in: .a, [
-                "dial", "relay:\(Self.relayAddress)", "--expect", bob, "--testnet", "--json", "-m", "still relayed",
+                "dial", "relay:\(NATTopology.relayAddress)", "--expect", bob, "--testnet", "--json", "-m", "still relayed",
                 "--upgrade-seconds", "30",
             ])
             defer { a.stop() }

@@ -6,16 +6,9 @@ import Testing
 @Suite struct NATDiscoveryTests {
     @Test func aPeerBehindANATIsFoundByPrincipalThroughItsRelayThenReachedDirectly() async throws {
         try await NATTopology.with { topology in
-            let relay = try topology.start(in: .publicHost, ["relay", "7100", "--testnet", "--json"])
-            defer { relay.stop() }
-            #expect(try await relay.nextEvent()["event"] as? String == "ready")
-            let relayAddress = "\(NATTopology.publicAddress):7100"
-            let listener = try topology.start(in: .b, ["listen", "0", "--relay", relayAddress, "--testnet", "--json"])
-            defer { listener.stop() }
-            let ready = try await listener.nextEvent()
-            let principal = try #require(ready["principal"] as? String)
-            var reserved = try await listener.nextEvent()
-            while reserved["event"] as? String != "reserved" { reserved = try await listener.nextEvent() }
+            let (relay, listener, principal) = try await topology.startRelayAndReservedB(["listen", "0"])
+            defer { relay.stop(); listener.stop() }
+            let relayAddress = NATTopology.relayAddress
 
             // B sees it is behind a NAT (obs1), so it tells the relay relay:HOST:PORT and not its
             // private address.
@@ -48,14 +41,9 @@ import Testing
     /// waits for the direct upgrade (the stream stays on the path it opens on); the line comes back.
     @Test func chatByPrincipalWaitsForTheUpgradeBeforeItsStreamOpens() async throws {
         try await NATTopology.with { topology in
-            let relay = try topology.start(in: .publicHost, ["relay", "7100", "--testnet", "--json"])
-            defer { relay.stop() }
-            #expect(try await relay.nextEvent()["event"] as? String == "ready")
-            let relayAddress = "\(NATTopology.publicAddress):7100"
-            let listener = try topology.start(in: .b, ["listen", "0", "--relay", relayAddress, "--testnet", "--json"])
-            defer { listener.stop() }
-            let principal = try #require(try await listener.nextEvent()["principal"] as? String)
-            while try await listener.nextEvent()["event"] as? String != "reserved" {}
+            let (relay, listener, principal) = try await topology.startRelayAndReservedB(["listen", "0"])
+            defer { relay.stop(); listener.stop() }
+            let relayAddress = NATTopology.relayAddress
 
             let chat = try topology.start(in: .a, ["chat", principal, "--via", relayAddress, "--testnet", "--json"])
             defer { chat.stop() }
@@ -88,15 +76,10 @@ import Testing
         let scratch = try FileTransferScratch()
         let file = try scratch.makeFile("across.bin", count: 3_000_000, seed: 16)
         try await NATTopology.with { topology in
-            let relay = try topology.start(in: .publicHost, ["relay", "7100", "--testnet", "--json"])
-            defer { relay.stop() }
-            #expect(try await relay.nextEvent()["event"] as? String == "ready")
-            let relayAddress = "\(NATTopology.publicAddress):7100"
-            let receiver = try topology.start(
-                in: .b, ["receive", "0", "--relay", relayAddress, "--dir", scratch.inbox, "--yes", "--testnet", "--json"])
-            defer { receiver.stop() }
-            let principal = try #require(try await receiver.nextEvent()["principal"] as? String)
-            while try await receiver.nextEvent()["event"] as? String != "reserved" {}
+            let (relay, receiver, principal) = try await topology.startRelayAndReservedB(
+                ["receive", "0", "--dir", scratch.inbox, "--yes"])
+            defer { relay.stop(); receiver.stop() }
+            let relayAddress = NATTopology.relayAddress
 
             let sender = try topology.start(in: .a, ["send", file, principal, "--via", relayAddress, "--testnet", "--json"])
             defer { sender.stop() }

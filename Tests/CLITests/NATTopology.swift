@@ -53,6 +53,21 @@ struct NATTopology: Sendable {
         try RunningProcess(inNetworkNamespace: namespace(host), arguments, environment: environment)
     }
 
+    /// Where ``startRelayAndReservedB(_:)`` runs the relay: port 7100 of the public host.
+    static let relayAddress = "\(publicAddress):7100"
+
+    /// Starts a relay on the public host and, behind NAT 2, `command` (`listen 0`, `receive 0 …`)
+    /// with `--relay` to it; returns once both sides report B's reservation, with B's principal.
+    func startRelayAndReservedB(_ command: [String]) async throws -> (relay: RunningProcess, b: RunningProcess, principal: String) {
+        let relay = try start(in: .publicHost, ["relay", "7100", "--testnet", "--json"])
+        #expect(try await relay.nextEvent()["event"] as? String == "ready", "\(relay.standardError)")
+        let b = try start(in: .b, command + ["--relay", Self.relayAddress, "--testnet", "--json"])
+        let principal = try #require(try await b.nextEvent()["principal"] as? String, "\(b.standardError)")
+        #expect(try await b.nextEvent()["event"] as? String == "reserved", "\(b.standardError)")
+        #expect(try await relay.nextEvent()["event"] as? String == "reserved")
+        return (relay, b, principal)
+    }
+
     /// `ip`, wherever this system keeps it (`/usr/sbin` is not on every PATH).
     static let ipCommand: URL? = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"]
         .first { FileManager.default.isExecutableFile(atPath: $0) }
