@@ -20,24 +20,36 @@ public enum C32 {
 
     /// Encodes bytes as c32 text.
     public static func encode(_ bytes: [UInt8]) -> String {
-        var digits: [Character] = []
-        digits.reserveCapacity(bytes.count * 8 / 5 + 1)
+        String(decoding: encodedDigits(bytes), as: UTF8.self)
+    }
+
+    /// The ASCII digits of ``encode(_:)``, built in one array (this runs in every handshake).
+    private static func encodedDigits(_ bytes: [UInt8], reserving extra: Int = 0) -> [UInt8] {
+        var reversed: [UInt8] = []
+        reversed.reserveCapacity(bytes.count * 8 / 5 + 1)
         var buffer: UInt32 = 0
         var bufferedBits = 0
         for byte in bytes.reversed() {
             buffer |= UInt32(byte) << UInt32(bufferedBits)
             bufferedBits += 8
             while bufferedBits >= 5 {
-                digits.append(alphabet[Int(buffer & 31)])
+                reversed.append(asciiAlphabet[Int(buffer & 31)])
                 buffer >>= 5
                 bufferedBits -= 5
             }
         }
-        if bufferedBits > 0 { digits.append(alphabet[Int(buffer)]) }
-        while digits.last == "0" { digits.removeLast() }
+        if bufferedBits > 0 { reversed.append(asciiAlphabet[Int(buffer)]) }
+        while reversed.last == zeroDigit { reversed.removeLast() }
         let leadingZeroBytes = bytes.prefix { $0 == 0 }.count
-        return String(repeating: "0", count: leadingZeroBytes) + String(digits.reversed())
+        var digits: [UInt8] = []
+        digits.reserveCapacity(extra + leadingZeroBytes + reversed.count)
+        digits.append(contentsOf: repeatElement(zeroDigit, count: leadingZeroBytes))
+        digits.append(contentsOf: reversed.reversed())
+        return digits
     }
+
+    private static let asciiAlphabet: [UInt8] = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
+    private static let zeroDigit = UInt8(ascii: "0")
 
     /// Decodes c32 text, case-insensitively, reading `O` as 0 and `I`/`L` as 1.
     public static func decode(_ text: String) throws(DecodingError) -> [UInt8] {
@@ -64,7 +76,9 @@ public enum C32 {
     /// `c32(version) + c32(payload || checksum4)`, where checksum4 starts SHA-256(SHA-256(version || payload)).
     public static func checkEncode(version: UInt8, payload: [UInt8]) -> String {
         precondition(version < 32, "a c32check version is one c32 digit")
-        return String(alphabet[Int(version)]) + encode(payload + checksum(version: version, payload: payload))
+        var text = [asciiAlphabet[Int(version)]]
+        text.append(contentsOf: encodedDigits(payload + checksum(version: version, payload: payload)))
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// Splits c32check text into its version and payload, verifying the checksum.
@@ -90,6 +104,24 @@ public enum C32 {
 
     /// Digit values of c32 text after Crockford's folding.
     private static func digitValues(_ text: String) throws(DecodingError) -> [UInt8] {
+        // ASCII text (every valid text) is read byte by byte; anything else, or a bad digit, takes
+        // the character-by-character path below, which names the offending character.
+        var values: [UInt8] = []
+        values.reserveCapacity(text.utf8.count)
+        for byte in text.utf8 {
+            guard byte < 0x80, case let value = asciiDigitValues[Int(byte)], value != invalidDigit else {
+                return try characterDigitValues(text)
+            }
+            values.append(value)
+        }
+        return values
+    }
+
+    private static let invalidDigit: UInt8 = 0xFF
+    /// ``digitTable`` as a 128-entry array.
+    private static let asciiDigitValues: [UInt8] = (0..<128).map { digitTable[UInt8($0)] ?? invalidDigit }
+
+    private static func characterDigitValues(_ text: String) throws(DecodingError) -> [UInt8] {
         var values: [UInt8] = []
         values.reserveCapacity(text.utf8.count)
         for (offset, character) in text.enumerated() {
