@@ -24,7 +24,7 @@ public enum C32 {
     }
 
     /// The ASCII digits of ``encode(_:)``, built in one array (this runs in every handshake).
-    private static func encodedDigits(_ bytes: [UInt8], reserving extra: Int = 0) -> [UInt8] {
+    private static func encodedDigits(_ bytes: [UInt8]) -> [UInt8] {
         var reversed: [UInt8] = []
         reversed.reserveCapacity(bytes.count * 8 / 5 + 1)
         var buffer: UInt32 = 0
@@ -42,7 +42,7 @@ public enum C32 {
         while reversed.last == zeroDigit { reversed.removeLast() }
         let leadingZeroBytes = bytes.prefix { $0 == 0 }.count
         var digits: [UInt8] = []
-        digits.reserveCapacity(extra + leadingZeroBytes + reversed.count)
+        digits.reserveCapacity(leadingZeroBytes + reversed.count)
         digits.append(contentsOf: repeatElement(zeroDigit, count: leadingZeroBytes))
         digits.append(contentsOf: reversed.reversed())
         return digits
