@@ -94,7 +94,7 @@ let package = Package(
         .executableTarget(
             name: "snap2p",
             dependencies: [
-                "SNaP2P", "SNaP2PFileTransfer", "SNaP2PIdentity", "SNaP2PWire",
+                "SNaP2P", "SNaP2PFileTransfer", "SNaP2PIdentity", "SNaP2PWire", "CAllocatorTuning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -125,6 +125,8 @@ let package = Package(
             ],
             path: "Fuzz/Targets"
         ),
+        // glibc's mallopt for the CLI (malloc.h is outside Swift's Glibc module).
+        .target(name: "CAllocatorTuning"),
         // Largest single allocation while a fuzz input runs (AddressSanitizer's malloc hooks).
         .target(name: "CFuzzAllocationProbe", path: "Fuzz/AllocationProbe"),
         // Golden vectors (copied from the reference implementation's runs), helpers to load them,

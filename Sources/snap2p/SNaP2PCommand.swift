@@ -27,9 +27,11 @@ struct SNaP2PCommand: AsyncParsableCommand {
         ]
     )
 
-    /// Raises the open-file limit before any command runs (see ``FileDescriptorLimit``).
+    /// Raises the open-file limit and tunes the allocator before any command runs (see
+    /// ``FileDescriptorLimit`` and ``AllocatorTuning``).
     static func main() async {
         _ = FileDescriptorLimit.soft
+        AllocatorTuning.apply()
         await main(nil)
     }
 }

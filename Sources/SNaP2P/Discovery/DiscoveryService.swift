@@ -74,6 +74,8 @@ final class DiscoveryService: Sendable {
     func advertisedLocators(over connection: Connection) -> [Locator] {
         guard policy.pushesItself else { return [] }
         let (listeners, relays) = state.withLockedValue { ($0.listeners, $0.relays) }
+        // A peer that only dials has nothing to advertise (and skips parsing its addresses).
+        guard settings.advertisedLocators != nil || !listeners.isEmpty || !relays.isEmpty else { return [] }
         let relayed = relays.values.sorted { $0.description < $1.description }
         if let configured = settings.advertisedLocators { return configured + relayed }
         let local = connection.localSocketAddress?.ipAddress

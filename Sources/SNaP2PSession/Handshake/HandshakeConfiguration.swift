@@ -25,15 +25,25 @@ public struct HandshakeConfiguration: Sendable {
     /// Dialer only: the invite token to KNOCK with before Noise (stealth listeners).
     public var inviteToken: [UInt8]?
     /// Stealth listener only: checks KNOCK tokens. Without one every token is refused.
-    public var inviteTokenVerifier: (any InviteTokenVerifier)?
+    public var inviteTokenVerifier: (any InviteTokenVerifier)? {
+        get { inviteTokenVerifierBox?.value }
+        set { inviteTokenVerifierBox = newValue.map(ExistentialBox.init) }
+    }
     /// Who may connect (listener) or be connected to (dialer), after authentication.
-    public var authorizationPolicy: any AuthorizationPolicy
+    public var authorizationPolicy: any AuthorizationPolicy {
+        get { authorizationPolicyBox.value }
+        set { authorizationPolicyBox = ExistentialBox(newValue) }
+    }
     /// Accepted distance between a HELLO timestamp and our clock, in seconds.
     public var clockSkewTolerance: UInt64
     /// Which Noise key schedule the handshake may end on.
     public var noisePolicy: NoiseSchedulePolicy
     /// Our alias card, sent in AUTH to peers that announce `alias1` as we do.
     public var aliasCard: AliasCard?
+
+    // Boxed so that the configuration, and the session states holding it, stay loadable.
+    private var inviteTokenVerifierBox: ExistentialBox<any InviteTokenVerifier>?
+    private var authorizationPolicyBox: ExistentialBox<any AuthorizationPolicy>
 
     /// A configuration with the protocol's defaults: public visibility, `fc1`, allow-all, standard
     /// Noise where the peer offers or takes it.
@@ -58,8 +68,8 @@ public struct HandshakeConfiguration: Sendable {
         self.visibility = visibility
         self.capabilities = capabilities
         self.inviteToken = inviteToken
-        self.inviteTokenVerifier = inviteTokenVerifier
-        self.authorizationPolicy = authorizationPolicy
+        self.inviteTokenVerifierBox = inviteTokenVerifier.map(ExistentialBox.init)
+        self.authorizationPolicyBox = ExistentialBox(authorizationPolicy)
         self.clockSkewTolerance = clockSkewTolerance
         self.noisePolicy = noisePolicy
         self.aliasCard = aliasCard

@@ -70,7 +70,8 @@ public struct HandshakeStateMachine: Sendable {
 
     /// Who we are and whom we admit.
     public let configuration: HandshakeConfiguration
-    private var random: any RandomSource
+    /// Boxed so that the machine, and the session states holding it, stay loadable.
+    private var random: ExistentialBox<any RandomSource>
     private var stage = Stage.idle
     private var frameDecoder = FrameDecoder(maximumFrameLength: FramingLimits.unauthenticatedFrameLength)
     private var channel: SessionCipher?
@@ -86,7 +87,7 @@ public struct HandshakeStateMachine: Sendable {
     /// A handshake for one connection.
     public init(configuration: HandshakeConfiguration, random: any RandomSource = SystemRandomSource()) {
         self.configuration = configuration
-        self.random = random
+        self.random = ExistentialBox(random)
     }
 
     /// True once the machine emitted ``HandshakeAction/established(_:)`` or ``HandshakeAction/close(_:)``.
@@ -348,7 +349,7 @@ public struct HandshakeStateMachine: Sendable {
         stage = .awaitingAuthOK
         if configuration.role == .responder {
             try sendAuth(actions: &actions)
-            sessionID = random.randomBytes(count: Self.nonceLength)
+            sessionID = randomBytes(count: Self.nonceLength)
             try send(.authOK(principal: localPrincipal.description, sessionID: sessionID), actions: &actions)
         }
     }
@@ -449,9 +450,16 @@ public struct HandshakeStateMachine: Sendable {
         try send(.auth(attestation: configuration.attestation.serialized(), handshakeData: data.encoded(for: features)), actions: &actions)
     }
 
+    /// `count` bytes from the injected source (a copy of it, put back, as the source is a value).
+    private mutating func randomBytes(count: Int) -> [UInt8] {
+        var source = random.value
+        defer { random = ExistentialBox(source) }
+        return source.randomBytes(count: count)
+    }
+
     /// A Noise handshake with a fresh ephemeral key from the injected source.
     private mutating func makeNoise() -> NoiseXXHandshake {
-        var seed = random.randomBytes(count: 32)
+        var seed = randomBytes(count: 32)
         defer { secureZero(&seed) }
         // Any 32 bytes are a valid X25519 private key (clamped when used).
         let ephemeral = try! Curve25519.KeyAgreement.PrivateKey(rawRepresentation: seed)
@@ -486,7 +494,7 @@ public struct HandshakeStateMachine: Sendable {
         Hello(
             version: Self.protocolVersion,
             nodePublicKey: configuration.nodeKey.publicKey,
-            nonce: random.randomBytes(count: Self.nonceLength),
+            nonce: randomBytes(count: Self.nonceLength),
             timestamp: now,
             visibility: configuration.visibility,
             capabilities: configuration.capabilities

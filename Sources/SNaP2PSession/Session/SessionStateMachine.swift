@@ -19,7 +19,7 @@ package struct SessionStateMachine: Sendable {
         case handshaking(HandshakingState)
         case active(ActiveState)
         case closed(ClosedState)
-        /// Only while a state's struct is out being mutated, so its buffers are never copied.
+        /// Only while a state's struct is out being mutated (see ``takeState()``).
         case transitioning
     }
 
@@ -41,7 +41,7 @@ package struct SessionStateMachine: Sendable {
         guard case .idle(let configuration) = state else { return }
         var handshaking = HandshakingState(configuration: configuration, now: now)
         let handshakeActions = handshaking.start(now: now, observedRemoteAddress: observedRemoteAddress)
-        state = .handshaking(handshaking)
+        state = .handshaking(consume handshaking)
         perform(handshakeActions, now: now, actions: &actions)
     }
 
@@ -187,21 +187,18 @@ package struct SessionStateMachine: Sendable {
     /// Hands the bytes ready to send to `body` and forgets them. A dialer's output after AUTH_OK
     /// stays here until the listener has spoken (PROTOCOL.md §6).
     package mutating func takeOutput(_ body: (UnsafeRawBufferPointer) -> Void) {
-        switch state {
+        switch takeState() {
         case .handshaking(var handshaking):
-            state = .transitioning
             handshaking.output.take(upTo: nil, body)
-            state = .handshaking(handshaking)
+            state = .handshaking(consume handshaking)
         case .active(var active):
-            state = .transitioning
             active.takeOutput(body)
-            state = .active(active)
+            state = .active(consume active)
         case .closed(var closed):
-            state = .transitioning
             closed.output.take(upTo: nil, body)
-            state = .closed(closed)
-        case .idle, .transitioning:
-            return
+            state = .closed(consume closed)
+        case let other:
+            state = other
         }
     }
 
@@ -231,10 +228,10 @@ package struct SessionStateMachine: Sendable {
 
     private mutating func receiveFrame(_ frame: UnsafeRawBufferPointer, now: SessionTime, actions: inout [SessionAction]) {
         switch state {
-        case .handshaking(var handshaking):
-            state = .transitioning
+        case .handshaking:
+            guard case .handshaking(var handshaking) = takeState() else { return }
             let handshakeActions = handshaking.receive(frame: frame, now: now)
-            state = .handshaking(handshaking)
+            state = .handshaking(consume handshaking)
             perform(handshakeActions, now: now, actions: &actions)
         case .active:
             modifyActive(actions: &actions) { $0.receive(frame: frame, now: now, actions: &$1) }
@@ -246,16 +243,13 @@ package struct SessionStateMachine: Sendable {
     /// Carries out what the handshake asked for: frames to send, the switch to the session, or the end.
     private mutating func perform(_ handshakeActions: [HandshakeAction], now: SessionTime, actions: inout [SessionAction]) {
         for action in handshakeActions {
-            guard case .handshaking(var handshaking) = state else { return }
+            guard case .handshaking = state, case .handshaking(var handshaking) = takeState() else { return }
             switch action {
             case .send(let body):
-                state = .transitioning
                 handshaking.output.appendFrame(body)
-                state = .handshaking(handshaking)
+                state = .handshaking(consume handshaking)
             case .established(let session):
-                state = .transitioning
-                let active = ActiveState(session: session, handshaking: handshaking, now: now, actions: &actions)
-                state = .active(active)
+                state = .active(ActiveState(session: session, handshaking: handshaking, now: now, actions: &actions))
             case .close(let error):
                 let end = SessionEnd(.handshake, code: error.code, reason: error.remoteReason ?? "\(error.reason)")
                 self.end(end, output: handshaking.output, actions: &actions)
@@ -285,15 +279,23 @@ package struct SessionStateMachine: Sendable {
         actions: inout [SessionAction],
         _ body: (inout ActiveState, inout [SessionAction]) -> Result
     ) -> Result? {
-        guard case .active(var active) = state else { return nil }
-        state = .transitioning
+        guard case .active = state, case .active(var active) = takeState() else { return nil }
         let result = body(&active, &actions)
         if let end = active.end {
             self.end(end, output: active.output, actions: &actions)
         } else {
-            state = .active(active)
+            state = .active(consume active)
         }
         return result
+    }
+
+    /// Moves the state out, leaving ``State/transitioning`` behind. Binding a case's payload straight
+    /// from `state` copies the whole struct (a retain of every buffer and key it holds) and later
+    /// destroys the original; moved out, it is mutated in place and moved back.
+    private mutating func takeState() -> State {
+        var taken = State.transitioning
+        swap(&taken, &state)
+        return taken
     }
 
     private mutating func end(_ end: SessionEnd, output: OutputBuffer, actions: inout [SessionAction]) {
