@@ -93,9 +93,12 @@ enum CrossProcessBenchmarks {
             server: receiver, client: Executables.snap2p(), ["send", file, "127.0.0.1:\(receiver.port)", "--json"])
     }
 
-    /// `snap2p dial --handshake-only --repeat count` against `server`: the handshakes per second it reports.
-    static func handshakesPerSecond(server: Server, count: Int) async throws -> Double {
-        let arguments = ["dial", "127.0.0.1:\(server.port)", "--handshake-only", "--repeat", String(count), "--json"]
+    /// `snap2p dial --handshake-only --repeat count --parallel parallel` against `server`: the
+    /// handshakes per second it reports.
+    static func handshakesPerSecond(server: Server, count: Int, parallel: Int = 1) async throws -> Double {
+        let arguments = [
+            "dial", "127.0.0.1:\(server.port)", "--handshake-only", "--repeat", String(count), "--parallel", String(parallel), "--json",
+        ]
         return try await ChildProcess.run(Executables.snap2p(), arguments)
             .done(\.handshakesPerSecond, key: "handshakes_per_second")
     }

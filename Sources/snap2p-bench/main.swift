@@ -174,9 +174,10 @@ var table = Benchmark.Table()
               Benchmark.format(echo.megabytesPerSecond), "MB/s each way")
 }
 
-/// Sequential handshakes by one `snap2p dial` process against `snap2p listen`.
+/// Handshakes by one `snap2p dial` process against `snap2p listen`: one after another, and
+/// with several in flight (how many sessions a second the listener can admit).
 @MainActor func handshakesCLI() async throws {
-    let count = quick ? 100 : 500
+    let count = quick ? 100 : 500, parallel = 8
     let listener = try await CrossProcessBenchmarks.Server.snap2pListener()
     defer { listener.stop() }
     let rate = try await Benchmark.median(repetitions) {
@@ -185,8 +186,12 @@ var table = Benchmark.Table()
     let inProcess = try await Double(count) / Benchmark.median(repetitions) {
         try await SNaP2PBenchmarks.handshakes(count: count, concurrency: 1)
     }
+    let parallelRate = try await Benchmark.median(repetitions) {
+        try await CrossProcessBenchmarks.handshakesPerSecond(server: listener, count: count, parallel: parallel)
+    }
     table.add("handshakes across processes, snap2p dial --handshake-only --repeat \(count)", Benchmark.format(rate), "/s")
     table.add("  ratio to both ends in process, 1 at a time", Benchmark.format(100 * rate / inProcess), "%")
+    table.add("  same, --parallel \(parallel) (\(parallel) in flight)", Benchmark.format(parallelRate), "/s")
 }
 
 /// Whether `snap2p listen` gives memory back: its RSS after a warm-up and after many sessions

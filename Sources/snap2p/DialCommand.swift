@@ -42,6 +42,9 @@ struct DialCommand: AsyncParsableCommand {
     @Option(help: "With --handshake-only: this many handshakes one after another, and their rate.")
     var `repeat` = 1
 
+    @Option(help: "With --handshake-only --repeat: keep this many handshakes in flight at once (a load test of the listener).")
+    var parallel = 1
+
     @Option(name: [.customShort("m"), .long], help: "The text to send on each stream.")
     var message = "Hello from SNaP2P!"
 
@@ -95,6 +98,9 @@ struct DialCommand: AsyncParsableCommand {
         if simultaneousOpen, token != nil { throw ValidationError("--simultaneous-open takes no --token") }
         guard self.repeat >= 1 else { throw ValidationError("--repeat must be at least 1") }
         guard self.repeat == 1 || handshakeOnly else { throw ValidationError("--repeat needs --handshake-only") }
+        guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1") }
+        guard parallel == 1 || self.repeat > 1 else { throw ValidationError("--parallel needs --repeat") }
+        guard parallel == 1 || fromPort == nil else { throw ValidationError("--parallel cannot share one --from-port") }
         guard streams >= 1 else { throw ValidationError("--streams must be at least 1") }
         if let bytes, bytes < 0 { throw ValidationError("--bytes must not be negative") }
         let target = try DialTarget(parsing: address)
@@ -154,24 +160,36 @@ struct DialCommand: AsyncParsableCommand {
         }
     }
 
-    /// `--handshake-only [--repeat M]`: M sequential handshakes, each closed at once.
+    /// `--handshake-only [--repeat M [--parallel K]]`: M handshakes, each closed at once, in K lanes
+    /// that each dial one after another.
     private func handshakes(peer: Peer, inviteToken: [UInt8]?, output: PeerEventOutput) async throws {
         let clock = ContinuousClock()
         let start = clock.now
-        for _ in 0..<self.repeat {
-            let begun = clock.now
-            let connection = try await connect(peer: peer, inviteToken: inviteToken)
-            output.connected(connection, from: nil, handshakeTime: clock.now - begun)
-            await connection.close()
+        let lanes = min(parallel, self.repeat)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for lane in 0..<lanes {
+                let count = self.repeat / lanes + (lane < self.repeat % lanes ? 1 : 0)
+                group.addTask {
+                    for _ in 0..<count {
+                        let begun = clock.now
+                        let connection = try await connect(peer: peer, inviteToken: inviteToken)
+                        output.connected(connection, from: nil, handshakeTime: clock.now - begun)
+                        await connection.close()
+                    }
+                }
+            }
+            try await group.waitForAll()
         }
         guard self.repeat > 1 else { return }
         let seconds = PeerEventOutput.milliseconds(clock.now - start) / 1000
         var event = PeerEvent("done")
         event.handshakes = self.repeat
+        event.parallel = lanes > 1 ? lanes : nil
         event.seconds = seconds
         event.handshakesPerSecond = Double(self.repeat) / seconds
-        output.emit(event, text: "\(self.repeat) handshakes in \(PeerEventOutput.format(seconds)) s: "
-            + "\(PeerEventOutput.format(Double(self.repeat) / seconds)) per second")
+        output.emit(event, text: "\(self.repeat) handshakes in \(PeerEventOutput.format(seconds)) s"
+            + (lanes > 1 ? ", \(lanes) at a time" : "")
+            + ": \(PeerEventOutput.format(Double(self.repeat) / seconds)) per second")
     }
 
     /// Streams whose echo must match what was sent.

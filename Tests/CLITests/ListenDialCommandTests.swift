@@ -59,6 +59,28 @@ import TestSupport
         #expect(done["handshakes"] as? Int == 5)
         #expect((done["handshakes_per_second"] as? Double ?? 0) > 0)
         #expect(done["seconds"] is Double)
+        #expect(done["parallel"] == nil)
+    }
+
+    @Test func parallelHandshakesAreAllCompletedAndCounted() async throws {
+        let listener = try await RunningListener.start(["--testnet"])
+        defer { listener.stop() }
+        let result = try await SNaP2PExecutable.run([
+            "dial", "127.0.0.1:\(listener.port)", "--testnet", "--handshake-only", "--repeat", "13", "--parallel", "4", "--json",
+        ])
+        #expect(result.status == 0, "\(result.standardError)")
+        let events = try result.lines.map(jsonObject)
+        let connected = events.filter { $0["event"] as? String == "connected" }
+        #expect(connected.count == 13)
+        #expect(Set(connected.compactMap { $0["local"] as? String }).count == 13)
+        let done = try #require(events.last)
+        #expect(done["event"] as? String == "done")
+        #expect(done["handshakes"] as? Int == 13)
+        #expect(done["parallel"] as? Int == 4)
+
+        let refused = try await SNaP2PExecutable.run(["dial", "127.0.0.1:\(listener.port)", "--testnet", "--handshake-only", "--parallel", "4"])
+        #expect(refused.status == 64)
+        #expect(refused.standardError.contains("--parallel needs --repeat"))
     }
 
     @Test func stealthListenerNeedsItsToken() async throws {

@@ -24,6 +24,8 @@ struct PeerEvent: Encodable {
     var alias: String?
     var displayName: String?
     var handshakes: Int?
+    /// Handshakes kept in flight at once (`dial --parallel`).
+    var parallel: Int?
     var handshakesPerSecond: Double?
     var stream: UInt64?
     var bytes: Int?
@@ -75,7 +77,7 @@ struct PeerEvent: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case event, principal, alias, host, port, token, remote, local, noise, handshakes, stream, bytes, seconds, text, code, error, hint, metrics
+        case event, principal, alias, host, port, token, remote, local, noise, handshakes, parallel, stream, bytes, seconds, text, code, error, hint, metrics
         case via, outbound, asked
         case path, relay, locator, expires, target, limit
         case observedAddress = "observed_address"
