@@ -463,7 +463,11 @@ final class SessionHandler: ChannelDuplexHandler {
         let channel = context.channel
         let written = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(Self.wrapOutboundOut(channel.allocator.buffer(capacity: 0)), promise: written)
-        context.eventLoop.scheduleTask(in: Self.closeGracePeriod) { channel.close(promise: nil) }
+        let forcedClose = context.eventLoop.scheduleTask(in: Self.closeGracePeriod) { channel.close(promise: nil) }
+        // Cancelled once closed: the task holds the channel, and so its receive buffer (up to
+        // 1 MiB), which kept every ended session's buffers for the whole grace period (a listener
+        // serving 1 MiB echoes back to back grew by ~28 MiB and never gave it back).
+        channel.closeFuture.whenComplete { _ in forcedClose.cancel() }
         // Half-close, then let the remote close: closing with its bytes (a PONG, stream data)
         // unread would send a reset, which can destroy our last frame (an ERROR) before it is read.
         written.futureResult.whenComplete { _ in channel.close(mode: .output, promise: nil) }

@@ -100,6 +100,31 @@ extension SessionHandlerTests {
         await pair.close()
     }
 
+    /// A closing session waits up to a grace period for the remote to read its last frame. Once
+    /// the channel is closed, that timer must not keep the channel, and with it its receive buffer
+    /// (up to 1 MiB): a listener serving 1 MiB echoes back to back held every ended session's
+    /// buffers for the whole period, and its heap grew by ~28 MiB.
+    @Test func aClosedChannelIsNotHeldForTheCloseGracePeriod() async throws {
+        let (loop, channel) = try await Self.closedDialerChannel()
+        await loop.run()
+        #expect(channel.object == nil, "freed once closed, not when the grace period ends")
+        await loop.advanceTime(by: .seconds(3))
+    }
+
+    /// An established pair whose dialer closed its session and then its channel; only a weak
+    /// reference to that channel leaves.
+    private static func closedDialerChannel() async throws -> (NIOAsyncTestingEventLoop, WeakReference<NIOAsyncTestingChannel>) {
+        let pair = try await HandlerPair.make()
+        try await pair.establish()
+        try await pair.onDialer { handler, _ in handler.close(code: nil) }
+        _ = try? await pair.dialer.close()
+        _ = try? await pair.listener.close()
+        pair.listenerConnection.cancel()
+        let channel = WeakReference<NIOAsyncTestingChannel>()
+        channel.object = pair.dialer
+        return (pair.loop, channel)
+    }
+
     @Test func transportFailuresAreNamedInPlainWords() {
         #expect(SessionHandler.cause(of: IOError(errnoCode: ECONNRESET, reason: "read")) == "connection reset by peer")
         #expect(SessionHandler.cause(of: IOError(errnoCode: EPIPE, reason: "write")) == "connection closed by peer (broken pipe)")
@@ -241,6 +266,11 @@ struct HandlerPair {
         await loop.run()
         listenerConnection.cancel()
     }
+}
+
+/// A weak reference, set and read only while the testing event loop is idle.
+final class WeakReference<Object: AnyObject>: @unchecked Sendable {
+    weak var object: Object?
 }
 
 /// Counts the `read` requests that reach it from the handlers behind it.
