@@ -156,7 +156,7 @@ let package = Package(
             name: "SNaP2PTests",
             dependencies: [
                 "SNaP2P", "SNaP2PWire", "SNaP2PNoise", "SNaP2PIdentity", "SNaP2PStreams", "SNaP2PSession", "SNaP2PDiscovery",
-                "TestSupport", crypto,
+                "SNaP2PRelay", "TestSupport", crypto,
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -169,7 +169,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FileTransferTests",
-            dependencies: ["SNaP2PFileTransfer", "SNaP2PFileProtocol", "SNaP2P", "SNaP2PWire", "TestSupport", crypto]
+            dependencies: ["SNaP2PFileTransfer", "SNaP2PFileProtocol", "SNaP2P", "SNaP2PWire", crypto]
         ),
         .testTarget(
             name: "CLITests",
