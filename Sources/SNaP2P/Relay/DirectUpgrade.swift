@@ -64,39 +64,6 @@ enum DirectUpgrade {
     }
 }
 
-/// Reads `upgrade-1` messages off one stream in order.
-struct UpgradeStreamReader {
-    private let stream: SNaP2PStream
-    private var chunks: SNaP2PStream.Inbound.AsyncIterator
-    private var reader = UpgradeMessageReader()
-
-    init(_ stream: SNaP2PStream) {
-        self.stream = stream
-        chunks = stream.inbound.makeAsyncIterator()
-    }
-
-    /// The next message; throws when the stream ends first or breaks the protocol, and
-    /// ``TimedOut`` (the stream aborted) when none arrives within `timeout`.
-    mutating func next(within timeout: Duration) async throws -> UpgradeMessage {
-        let deadline = ContinuousClock.now + timeout
-        let stream = self.stream
-        let watchdog = Task {
-            try await Task.sleep(until: deadline)
-            stream.close(error: .timeout)
-        }
-        defer { watchdog.cancel() }
-        do {
-            while true {
-                if let message = try reader.next() { return message }
-                guard let chunk = try await chunks.next() else { throw RelayProtocolError.endedEarly }
-                reader.append(chunk)
-            }
-        } catch {
-            throw ContinuousClock.now >= deadline ? TimedOut() : error
-        }
-    }
-}
-
 extension RelayNode {
     /// Starts the direct upgrade of `connection`, a relayed session just established: the dialer
     /// (`initiator`) opens the `upgrade-1` stream at once; the other side waits for it.
@@ -127,7 +94,7 @@ extension RelayNode {
             let origin = try Self.origin(of: connection)
             let stream = try await connection.openStream(label: UpgradeMessage.streamLabel)
             defer { stream.close() }
-            var reader = UpgradeStreamReader(stream)
+            var reader = StreamMessageReader<UpgradeMessage>(stream)
             let sent = ContinuousClock.now
             try await stream.write(UpgradeMessage.connect(addresses: origin.announcedAddresses).encoded())
             let addresses = try await Self.connectAddresses(from: &reader, within: answerTimeout)
@@ -149,7 +116,7 @@ extension RelayNode {
             return
         }
         defer { stream.close() }
-        var reader = UpgradeStreamReader(stream)
+        var reader = StreamMessageReader<UpgradeMessage>(stream)
         do {
             let origin = try Self.origin(of: connection)
             let addresses = try await Self.connectAddresses(from: &reader, within: answerTimeout)
@@ -166,7 +133,7 @@ extension RelayNode {
     /// ways, and the relayed session's retirement.
     private func switchToDirect(
         _ connection: Connection, origin: DirectUpgrade.Origin, remoteAddresses: [String], start: ContinuousClock.Instant,
-        timeout: Duration, stream: SNaP2PStream, reader: inout UpgradeStreamReader
+        timeout: Duration, stream: SNaP2PStream, reader: inout StreamMessageReader<UpgradeMessage>
     ) async throws {
         let candidates = DirectUpgrade.candidates(from: remoteAddresses)
         guard let localPort = origin.localPort, !candidates.isEmpty else {
@@ -197,7 +164,7 @@ extension RelayNode {
         if case .switched = try await reader.next(within: answerTimeout) { connection.retireReplacedSession() }
     }
 
-    private static func connectAddresses(from reader: inout UpgradeStreamReader, within timeout: Duration) async throws -> [String] {
+    private static func connectAddresses(from reader: inout StreamMessageReader<UpgradeMessage>, within timeout: Duration) async throws -> [String] {
         let message = try await reader.next(within: timeout)
         guard case .connect(let addresses) = message else { throw RelayProtocolError.unexpected(type: message.type) }
         return addresses
@@ -214,11 +181,8 @@ extension RelayNode {
         switch error {
         case let error as SNaP2PError: error.description
         case let error as RelayProtocolError: "upgrade-1: \(error)"
-        case is TimedOut: "no answer on upgrade-1 in time"
+        case is StreamMessageReader<UpgradeMessage>.TimedOut: "no answer on upgrade-1 in time"
         default: "\(error)"
         }
     }
 }
-
-/// No `upgrade-1` message arrived in time.
-struct TimedOut: Error {}
