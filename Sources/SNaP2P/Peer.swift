@@ -27,20 +27,17 @@ public final class Peer: Sendable {
     /// Settings every connection of this peer uses (the wallet's network wins over the one given).
     public let configuration: PeerConfiguration
 
-    let credentials: PeerCredentials
     let eventLoopGroup: any EventLoopGroup
-    /// The alias cards remotes presented, shared by all of this peer's connections.
-    let aliasBook = AliasBook()
-    /// Unread stream bytes of all this peer's sessions, against ``ResourceLimits/bufferedBytes``.
-    let bufferBudget: BufferBudget
-    let metrics: PeerMetrics
-    /// PX-1: the locator cache, the sessions to ask, where this peer listens.
-    let discovery: DiscoveryService
     /// This peer's part in the relay protocol.
     let relay: RelayNode
     /// What every session of this peer is made from, beside the configuration it runs with (which
     /// a dial may narrow, e.g. to a pinned principal) and the relay node serving its relay streams.
     let sessionIngredients: SessionIngredients
+
+    var credentials: PeerCredentials { sessionIngredients.credentials }
+    var bufferBudget: BufferBudget { sessionIngredients.bufferBudget }
+    var metrics: PeerMetrics { sessionIngredients.metrics }
+    var discovery: DiscoveryService { sessionIngredients.discovery }
 
     /// A peer with `wallet`'s identity, or a fresh throwaway one on the configuration's network.
     public convenience init(wallet: (any Wallet)? = nil, configuration: PeerConfiguration = PeerConfiguration()) {
@@ -54,19 +51,19 @@ public final class Peer: Sendable {
         configuration.network = wallet.network
         self.wallet = wallet
         self.configuration = configuration
-        self.credentials = PeerCredentials(
-            wallet: wallet,
-            validity: configuration.attestationValidity,
-            alias: configuration.alias,
-            clock: attestationClock
-        )
         self.eventLoopGroup = MultiThreadedEventLoopGroup.singleton
-        self.bufferBudget = BufferBudget(limit: configuration.limits.bufferedBytes)
-        self.metrics = PeerMetrics(factory: configuration.metricsFactory ?? MetricsSystem.factory)
-        let discovery = DiscoveryService(configuration: configuration, localPrincipal: wallet.principal)
-        self.discovery = discovery
         self.sessionIngredients = SessionIngredients(
-            credentials: credentials, aliasBook: aliasBook, bufferBudget: bufferBudget, metrics: metrics, discovery: discovery)
+            credentials: PeerCredentials(
+                wallet: wallet,
+                validity: configuration.attestationValidity,
+                alias: configuration.alias,
+                clock: attestationClock
+            ),
+            aliasBook: AliasBook(),
+            bufferBudget: BufferBudget(limit: configuration.limits.bufferedBytes),
+            metrics: PeerMetrics(factory: configuration.metricsFactory ?? MetricsSystem.factory),
+            discovery: DiscoveryService(configuration: configuration, localPrincipal: wallet.principal)
+        )
         self.relay = RelayNode(
             eventLoopGroup: eventLoopGroup, answerTimeout: configuration.handshakeTimeout,
             directUpgrade: configuration.directUpgrade && configuration.relay,
@@ -314,10 +311,14 @@ extension Peer: Service {
 /// The peer-wide parts of every session's ``SessionSettings``: identity, alias book, buffer
 /// budget, metrics and discovery.
 struct SessionIngredients: Sendable {
+    /// The node key and the attestation (and alias card) it presents, renewed before they expire.
     let credentials: PeerCredentials
+    /// The alias cards remotes presented, shared by all of this peer's connections.
     let aliasBook: AliasBook
+    /// Unread stream bytes of all this peer's sessions, against ``ResourceLimits/bufferedBytes``.
     let bufferBudget: BufferBudget
     let metrics: PeerMetrics
+    /// PX-1: the locator cache, the sessions to ask, where this peer listens.
     let discovery: DiscoveryService
 
     /// The settings of one session in `role`, presenting `presentation` (the latest when `nil`).

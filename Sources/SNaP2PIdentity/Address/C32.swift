@@ -25,30 +25,30 @@ public enum C32 {
 
     /// The ASCII digits of ``encode(_:)``, built in one array (this runs in every handshake).
     private static func encodedDigits(_ bytes: [UInt8]) -> [UInt8] {
-        var reversed: [UInt8] = []
-        reversed.reserveCapacity(bytes.count * 8 / 5 + 1)
+        let leadingZeroBytes = bytes.prefix { $0 == 0 }.count
+        // Least significant digit first, then turned around in place.
+        var digits: [UInt8] = []
+        digits.reserveCapacity(bytes.count * 8 / 5 + 1 + leadingZeroBytes)
         var buffer: UInt32 = 0
         var bufferedBits = 0
         for byte in bytes.reversed() {
             buffer |= UInt32(byte) << UInt32(bufferedBits)
             bufferedBits += 8
             while bufferedBits >= 5 {
-                reversed.append(asciiAlphabet[Int(buffer & 31)])
+                digits.append(asciiAlphabet[Int(buffer & 31)])
                 buffer >>= 5
                 bufferedBits -= 5
             }
         }
-        if bufferedBits > 0 { reversed.append(asciiAlphabet[Int(buffer)]) }
-        while reversed.last == zeroDigit { reversed.removeLast() }
-        let leadingZeroBytes = bytes.prefix { $0 == 0 }.count
-        var digits: [UInt8] = []
-        digits.reserveCapacity(leadingZeroBytes + reversed.count)
+        if bufferedBits > 0 { digits.append(asciiAlphabet[Int(buffer)]) }
+        while digits.last == zeroDigit { digits.removeLast() }
         digits.append(contentsOf: repeatElement(zeroDigit, count: leadingZeroBytes))
-        digits.append(contentsOf: reversed.reversed())
+        digits.reverse()
         return digits
     }
 
-    private static let asciiAlphabet: [UInt8] = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
+    /// ``alphabet`` as ASCII bytes.
+    private static let asciiAlphabet: [UInt8] = Array(String(alphabet).utf8)
     private static let zeroDigit = UInt8(ascii: "0")
 
     /// Decodes c32 text, case-insensitively, reading `O` as 0 and `I`/`L` as 1.
